@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Starts the release server on a free port with a fresh SQLite file and the demo data, runs the
+# Playwright suite against it, and stops the server whatever happens.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source .ci/env.sh
+
+work=$(mktemp -d)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+export DATABASE_URL="sqlite://$work/academy.db"
+export ACADEMY_ADDR="127.0.0.1:$port"
+"$ACADEMY_BIN" seed --demo >/dev/null
+"$ACADEMY_BIN" serve >"$work/server.log" 2>&1 &
+server=$!
+cleanup() { kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+for _ in $(seq 1 100); do
+  curl -fsS "http://$ACADEMY_ADDR/healthz" >/dev/null 2>&1 && break
+  kill -0 "$server" 2>/dev/null || { cat "$work/server.log"; exit 1; }
+  sleep 0.2
+done
+export BASE_URL="http://$ACADEMY_ADDR"
+if ! (cd end2end && npm test); then
+  echo "--- server log ---"; tail -50 "$work/server.log"; exit 1
+fi

@@ -1,0 +1,3 @@
+pub mod course;
+pub mod course_tier;
+pub mod lesson;

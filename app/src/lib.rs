@@ -1,0 +1,118 @@
+//! The academy web application: the HTML shell, the router and the domain modules.
+//! Built twice: for the server (`ssr`, with SeaORM entities and services) and as the wasm
+//! bundle that hydrates the pages (`hydrate`).
+#![recursion_limit = "256"]
+
+// leptos_i18n 0.6 also offers build.rs code generation; the macro does the same at compile time
+// with less set-up, and still checks every key in both languages.
+#[allow(deprecated)]
+mod locales {
+    leptos_i18n::load_locales!();
+}
+pub use locales::i18n;
+
+pub mod catalog;
+pub mod error;
+pub mod home;
+pub mod people;
+pub mod scheduling;
+pub mod shell;
+
+#[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
+pub mod state;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+
+use crate::i18n::*;
+
+/// The document around every page; rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    #[cfg(feature = "ssr")]
+    set_page_csp();
+    view! {
+        <I18nContextProvider cookie_name="lang">
+            <Stylesheet id="leptos" href="/pkg/academy.css" />
+            <Link rel="icon" type_="image/svg+xml" href="/favicon.svg" />
+            <AppTitle />
+            <Router>
+                <shell::Layout>
+                    <Routes fallback=shell::NotFound>
+                        <Route path=path!("/") view=home::HomePage />
+                    </Routes>
+                </shell::Layout>
+            </Router>
+        </I18nContextProvider>
+    }
+}
+
+#[component]
+fn AppTitle() -> impl IntoView {
+    let i18n = use_i18n();
+    let formatter = move |text: String| {
+        let product = td_string!(i18n.get_locale(), product_name);
+        if text.is_empty() {
+            product.to_string()
+        } else {
+            format!("{text} · {product}")
+        }
+    };
+    view! { <Title formatter /> }
+}
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+    // End-to-end tests wait for this before they interact with the page.
+    if let Some(body) = document().body() {
+        let _ = body.set_attribute("data-hydrated", "true");
+    }
+}
+
+/// Sets the page's Content-Security-Policy with this response's nonce, which the hydration
+/// script and the streamed resources carry: no other inline script can run.
+#[cfg(feature = "ssr")]
+fn set_page_csp() {
+    if let (Some(nonce), Some(response)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) {
+        let policy = format!(
+            "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+             style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; \
+             frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
+        );
+        if let Ok(value) = http::HeaderValue::from_str(&policy) {
+            response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+        }
+    }
+}

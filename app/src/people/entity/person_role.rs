@@ -1,0 +1,17 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "person_role")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub person_id: i64,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub role: String,
+    /// The district a district official may see.
+    pub district_id: Option<i64>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,27 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "programme")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    #[sea_orm(unique)]
+    pub slug: String,
+    pub title_zh: String,
+    pub title_en: String,
+    pub starts_on: Date,
+    pub ends_on: Date,
+    pub timezone: String,
+    pub venue_zh: String,
+    pub venue_en: String,
+    pub host_zh: String,
+    /// JSON array of organiser names.
+    pub organisers_zh: String,
+    pub summary_zh: String,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

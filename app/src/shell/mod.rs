@@ -1,0 +1,92 @@
+//! The frame every page lives in: header with navigation and the language switch, footer, 404.
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+
+use crate::i18n::*;
+
+#[component]
+pub fn Layout(children: Children) -> impl IntoView {
+    let i18n = use_i18n();
+    let (menu_open, set_menu_open) = signal(false);
+    let toggle_locale = move |_| {
+        let next = match i18n.get_locale() {
+            Locale::zh_CN => Locale::en,
+            Locale::en => Locale::zh_CN,
+        };
+        i18n.set_locale(next);
+    };
+    view! {
+        <a class="skip-link" href="#main">{t!(i18n, skip_to_content)}</a>
+        <header class="site-header">
+            <div class="site-header__inner">
+                <A href="/" attr:class="brand">
+                    <span class="brand__mark" aria-hidden="true">"CP"</span>
+                    <span class="brand__name">{t!(i18n, product_name)}</span>
+                </A>
+                <button
+                    type="button"
+                    class="nav-toggle"
+                    aria-controls="site-nav"
+                    aria-expanded=move || menu_open.get().to_string()
+                    on:click=move |_| set_menu_open.update(|open| *open = !*open)
+                >
+                    {move || {
+                        if menu_open.get() {
+                            t_string!(i18n, nav_close)
+                        } else {
+                            t_string!(i18n, nav_menu)
+                        }
+                    }}
+                </button>
+                <nav
+                    id="site-nav"
+                    class="site-nav"
+                    class:site-nav--open=move || menu_open.get()
+                    aria-label=move || t_string!(i18n, nav_menu)
+                >
+                    <A href="/" attr:class="site-nav__link">
+                        {t!(i18n, nav_home)}
+                    </A>
+                </nav>
+                <button
+                    type="button"
+                    class="lang-switch"
+                    data-testid="lang-switch"
+                    aria-label=move || t_string!(i18n, lang_switch_label)
+                    on:click=toggle_locale
+                >
+                    {t!(i18n, lang_switch_to)}
+                </button>
+            </div>
+        </header>
+        <main id="main" class="site-main" tabindex="-1">
+            {children()}
+        </main>
+        <footer class="site-footer">
+            <p>{t!(i18n, footer_text)}</p>
+            <p class="muted">{t!(i18n, footer_timezone)}</p>
+        </footer>
+    }
+}
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::NOT_FOUND);
+    }
+    let i18n = use_i18n();
+    view! {
+        <Title text=move || t_string!(i18n, not_found_title) />
+        <section class="page page--narrow">
+            <h1>{t!(i18n, not_found_title)}</h1>
+            <p>{t!(i18n, not_found_text)}</p>
+            <p>
+                <A href="/" attr:class="button">
+                    {t!(i18n, not_found_back)}
+                </A>
+            </p>
+        </section>
+    }
+}

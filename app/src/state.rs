@@ -1,0 +1,47 @@
+//! What every request handler and server function can reach: the database and the config.
+//! Nothing shared between server processes lives here in memory; it is in the database.
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use leptos::prelude::LeptosOptions;
+use sea_orm::DatabaseConnection;
+
+use crate::error::AppError;
+
+#[derive(Clone, Debug)]
+pub struct AppConfig {
+    /// Mark the session cookie `Secure` (serve over HTTPS).
+    pub secure_cookies: bool,
+    /// The public base URL, used in links sent by mail and in QR codes.
+    pub public_url: String,
+}
+
+impl Default for AppConfig {
+    fn default() -> Self {
+        AppConfig {
+            secure_cookies: false,
+            public_url: "http://127.0.0.1:3000".into(),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub config: Arc<AppConfig>,
+    pub leptos_options: LeptosOptions,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// The state, from inside a server function or a component rendering on the server.
+pub fn app_state() -> Result<AppState, AppError> {
+    leptos::prelude::use_context::<AppState>().ok_or_else(|| {
+        tracing::error!("AppState missing from the server function context");
+        AppError::Internal
+    })
+}

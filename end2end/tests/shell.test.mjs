@@ -1,0 +1,69 @@
+// The shell: Chinese by default, English on switch (client side, after hydration, and then from
+// the server on reload), the mobile menu, the 404 page; every page accessible and error-free.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  BASE_URL, launch, newContext, hydrated, accessibilityViolations, screenshot,
+} from '../lib/harness.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+test('the home page renders in Chinese and switches to English after hydration', async () => {
+  const context = await newContext(browser);
+  const page = await context.newPage();
+  await page.goto(BASE_URL + '/');
+  assert.equal(await page.getAttribute('html', 'lang'), 'zh-CN');
+  assert.match(await page.textContent('h1'), /清洁生产审核培训平台/);
+  assert.match(await page.textContent('main'), /天津能源管理培训学校/);
+  await hydrated(page);
+  assert.deepEqual(await accessibilityViolations(page), []);
+  await screenshot(page, 'home-zh');
+
+  // A marker set in the page survives only if switching does not reload: proof of hydration.
+  await page.evaluate(() => { globalThis.__noReload = true; });
+  await page.click('[data-testid="lang-switch"]');
+  await page.waitForFunction(() => document.querySelector('h1')?.textContent.includes('Cleaner Production'));
+  assert.equal(await page.evaluate(() => globalThis.__noReload), true);
+  assert.equal(await page.getAttribute('html', 'lang'), 'en');
+  await screenshot(page, 'home-en');
+
+  // The choice persists in a cookie and the server renders English on the next request.
+  await page.reload();
+  assert.equal(await page.getAttribute('html', 'lang'), 'en');
+  assert.match(await page.textContent('h1'), /Cleaner Production Audit Training/);
+  assert.deepEqual(context.errors, []);
+  await context.close();
+});
+
+test('on a phone the menu button opens the navigation', async () => {
+  const context = await newContext(browser, { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
+  const page = await context.newPage();
+  await page.goto(BASE_URL + '/');
+  await hydrated(page);
+  const nav = page.locator('#site-nav');
+  assert.equal(await nav.isVisible(), false);
+  await page.click('.nav-toggle');
+  assert.equal(await nav.isVisible(), true);
+  assert.equal(await page.getAttribute('.nav-toggle', 'aria-expanded'), 'true');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+  assert.equal(overflow, false, 'no horizontal scrolling at 360 px');
+  assert.deepEqual(await accessibilityViolations(page), []);
+  await screenshot(page, 'home-phone');
+  assert.deepEqual(context.errors, []);
+  await context.close();
+});
+
+test('an unknown address shows the 404 page', async () => {
+  const context = await newContext(browser);
+  const page = await context.newPage();
+  const response = await page.goto(BASE_URL + '/no-such-page');
+  assert.equal(response.status(), 404);
+  assert.match(await page.textContent('h1'), /页面不存在/);
+  assert.deepEqual(await accessibilityViolations(page), []);
+  await screenshot(page, 'not-found');
+  // The browser itself logs the 404 status of the document; nothing else may fail.
+  assert.deepEqual(context.errors.filter((e) => !e.includes('404')), []);
+  await context.close();
+});

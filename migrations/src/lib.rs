@@ -1,0 +1,14 @@
+//! Schema changes, one a file, each with `up` and `down`. `academy` applies them at start-up
+//! (`academy migrate` runs them alone). Never edit a migration that has shipped: add a new one.
+pub use sea_orm_migration::prelude::*;
+
+mod m20261128_000001_core;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261128_000001_core::Migration)]
+    }
+}

@@ -1,0 +1,124 @@
+//! The `academy` server: configuration, the axum router around the Leptos app, start-up
+//! (migrations) and graceful shutdown. Integration tests start it on port 0 with a fresh database.
+pub mod config;
+pub mod routes;
+pub mod seed;
+
+use std::sync::Arc;
+
+use academy_app::state::{AppConfig, AppState};
+use academy_migrations::{Migrator, MigratorTrait};
+use leptos::prelude::LeptosOptions;
+use sea_orm::DatabaseConnection;
+use tokio::net::TcpListener;
+
+pub use config::{DbArgs, ServeArgs};
+
+/// Opens the database and brings its schema up to date.
+pub async fn open_database(url: &str) -> anyhow::Result<DatabaseConnection> {
+    let db = academy_app::db::connect(url)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot open the database {}: {e}", redact(url)))?;
+    Migrator::up(&db, None).await?;
+    Ok(db)
+}
+
+/// A database URL without its password, for logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let creds = &url[scheme + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{}:***{}", &url[..scheme + 3], user, &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+pub fn leptos_options(args: &ServeArgs, addr: std::net::SocketAddr) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("academy")
+        .site_root(args.site_root.as_str())
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .build()
+}
+
+/// Builds the state and serves until `shutdown` completes. Returns when the server has stopped.
+pub async fn serve(
+    db: DatabaseConnection,
+    args: ServeArgs,
+    listener: TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    use axum::serve::ListenerExt;
+
+    let addr = listener.local_addr()?;
+    let state = AppState {
+        db,
+        config: Arc::new(AppConfig {
+            secure_cookies: args.secure_cookies,
+            public_url: args
+                .public_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{addr}")),
+        }),
+        leptos_options: leptos_options(&args, addr),
+    };
+    let router = routes::router(state);
+    // Without TCP_NODELAY a streamed SSR page stalls ~40 ms on delayed ACKs.
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown)
+        .await?;
+    Ok(())
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut sig) => {
+                sig.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn redact_hides_the_password_only() {
+        assert_eq!(
+            redact("postgres://app:s3cret@db:5432/academy"),
+            "postgres://app:***@db:5432/academy"
+        );
+        assert_eq!(
+            redact("postgres://postgres@127.0.0.1/x"),
+            "postgres://postgres@127.0.0.1/x"
+        );
+        assert_eq!(
+            redact("sqlite://data/academy.db"),
+            "sqlite://data/academy.db"
+        );
+    }
+}
+pub mod content_cmd;

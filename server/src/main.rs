@@ -1,0 +1,102 @@
+//! The `academy` command: `serve` (the default), `migrate`, `seed --demo`.
+use academy_server::{open_database, redact, seed, shutdown_signal, DbArgs, ServeArgs};
+use clap::{Parser, Subcommand};
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(name = "academy", version, about = "Training programmes from the first schedule to the emailed certificate")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    db: DbArgs,
+    #[command(flatten)]
+    serve: ServeArgs,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web application (the default).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Load data into the database.
+    Seed {
+        /// The 2014 Tianjin programme with 82 enterprises and ~500 trainees.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Work with the curricula in `content/`.
+    Content {
+        #[command(subcommand)]
+        action: ContentAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum ContentAction {
+    /// Validate every programme, course, lesson and quiz; print `path:line: message` per problem.
+    Check {
+        #[arg(default_value = "content")]
+        dir: std::path::PathBuf,
+    },
+}
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm_migration=warn")),
+        )
+        .init();
+    if let Err(err) = run(Cli::parse()).await {
+        eprintln!("academy: {err:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn open(db: &DbArgs) -> anyhow::Result<sea_orm::DatabaseConnection> {
+    let conn = open_database(&db.database_url).await?;
+    tracing::info!(database = %redact(&db.database_url), "database ready");
+    Ok(conn)
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Content {
+            action: ContentAction::Check { dir },
+        } => academy_server::content_cmd::check(&dir),
+        Command::Migrate => {
+            open(&cli.db).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Seed { demo } => {
+            if !demo {
+                anyhow::bail!("say what to seed: academy seed --demo");
+            }
+            let db = open(&cli.db).await?;
+            let report = seed::seed_demo(&db).await?;
+            if report.created {
+                println!(
+                    "demo data loaded: {} enterprises, {} trainees",
+                    report.enterprises, report.people
+                );
+            } else {
+                println!("demo data already present: nothing changed");
+            }
+            Ok(())
+        }
+        Command::Serve => {
+            let db = open(&cli.db).await?;
+            let listener = tokio::net::TcpListener::bind(cli.serve.addr)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", cli.serve.addr))?;
+            let addr = listener.local_addr()?;
+            tracing::info!("listening on http://{addr}");
+            println!("academy is running at http://{addr}");
+            academy_server::serve(db, cli.serve, listener, shutdown_signal()).await
+        }
+    }
+}

@@ -1,0 +1,203 @@
+//! Test support: a fresh database per test (a SQLite file, and a new PostgreSQL database when
+//! `ACADEMY_TEST_POSTGRES` holds a server URL) and the real server started on port 0.
+#![allow(dead_code)]
+
+use std::future::Future;
+
+use academy_server::ServeArgs;
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use tokio::sync::oneshot;
+
+pub struct TestDb {
+    pub url: String,
+    pub backend: &'static str,
+    pub db: DatabaseConnection,
+    pg_admin: Option<(String, String)>,
+    sqlite_file: Option<std::path::PathBuf>,
+}
+
+fn unique_name() -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    format!(
+        "academy_test_{}_{}_{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst),
+        chrono::Utc::now().timestamp_micros()
+    )
+}
+
+impl TestDb {
+    pub async fn sqlite() -> TestDb {
+        let file = std::env::temp_dir().join(format!("{}.db", unique_name()));
+        let url = format!("sqlite://{}", file.display());
+        let db = academy_server::open_database(&url)
+            .await
+            .expect("open sqlite test database");
+        TestDb {
+            url,
+            backend: "sqlite",
+            db,
+            pg_admin: None,
+            sqlite_file: Some(file),
+        }
+    }
+
+    pub async fn postgres(server: &str) -> TestDb {
+        let name = unique_name();
+        let admin = Database::connect(server)
+            .await
+            .expect("connect to ACADEMY_TEST_POSTGRES");
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+            .await
+            .expect("create test database");
+        admin.close().await.ok();
+        let url = replace_db_name(server, &name);
+        let db = academy_server::open_database(&url)
+            .await
+            .expect("open postgres test database");
+        TestDb {
+            url,
+            backend: "postgres",
+            db,
+            pg_admin: Some((server.to_string(), name)),
+            sqlite_file: None,
+        }
+    }
+
+    /// Drops the database. Called after the test body has passed.
+    pub async fn teardown(self) {
+        let TestDb {
+            db,
+            pg_admin,
+            sqlite_file,
+            ..
+        } = self;
+        db.close().await.ok();
+        if let Some((server, name)) = pg_admin {
+            if let Ok(admin) = Database::connect(&server).await {
+                let _ = admin
+                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                    .await;
+                admin.close().await.ok();
+            }
+        }
+        if let Some(file) = sqlite_file {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+            }
+        }
+    }
+}
+
+fn replace_db_name(server: &str, name: &str) -> String {
+    let (base, query) = match server.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (server, None),
+    };
+    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let base = match base[scheme_end..].find('/') {
+        Some(slash) => &base[..scheme_end + slash],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{base}/{name}?{q}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+/// Runs `body` on a fresh SQLite database, then on a fresh PostgreSQL database when
+/// `ACADEMY_TEST_POSTGRES` is set (CI always sets it).
+pub async fn on_each_database<F, Fut>(body: F)
+where
+    F: Fn(TestDb) -> Fut,
+    Fut: Future<Output = TestDb>,
+{
+    let db = body(TestDb::sqlite().await).await;
+    db.teardown().await;
+    if let Ok(server) = std::env::var("ACADEMY_TEST_POSTGRES") {
+        if !server.is_empty() {
+            let db = body(TestDb::postgres(&server).await).await;
+            db.teardown().await;
+        }
+    }
+}
+
+/// The real server on an ephemeral port.
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    stop: Option<oneshot::Sender<()>>,
+    handle: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl TestApp {
+    pub async fn spawn(db: &TestDb) -> TestApp {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind port 0");
+        let addr = listener.local_addr().expect("local addr");
+        let args = ServeArgs {
+            addr,
+            site_root: "target/site".into(),
+            public_url: None,
+            secure_cookies: false,
+        };
+        let (stop, stopped) = oneshot::channel::<()>();
+        let conn = db.db.clone();
+        let handle = tokio::spawn(async move {
+            academy_server::serve(conn, args, listener, async {
+                let _ = stopped.await;
+            })
+            .await
+            .expect("server runs");
+        });
+        TestApp {
+            base: format!("http://{addr}"),
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+            stop: Some(stop),
+            handle: Some(handle),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(handle) = self.handle.take() {
+            let _ = handle.await;
+        }
+    }
+}
+
+#[test]
+fn postgres_urls_get_the_test_database_name() {
+    assert_eq!(
+        replace_db_name("postgres://postgres@127.0.0.1:5432/postgres", "t1"),
+        "postgres://postgres@127.0.0.1:5432/t1"
+    );
+    assert_eq!(
+        replace_db_name("postgres://postgres@127.0.0.1:5432", "t1"),
+        "postgres://postgres@127.0.0.1:5432/t1"
+    );
+    assert_eq!(
+        replace_db_name("postgres://u:p@h/db?sslmode=disable", "t1"),
+        "postgres://u:p@h/t1?sslmode=disable"
+    );
+}
