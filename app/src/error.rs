@@ -78,3 +78,55 @@ pub fn respond<T>(result: AppResult<T>) -> AppResult<T> {
     }
     result
 }
+
+/// The message a person sees for an error, in their language.
+pub fn error_text(locale: crate::i18n::Locale, err: &AppError) -> String {
+    use crate::i18n::td_string;
+    match err {
+        AppError::NotFound => td_string!(locale, error_not_found).to_string(),
+        AppError::Unauthorized => td_string!(locale, error_unauthorized).to_string(),
+        AppError::Forbidden => td_string!(locale, error_forbidden).to_string(),
+        AppError::Conflict(msg) => format!("{}{msg}", td_string!(locale, error_conflict)),
+        AppError::Internal => td_string!(locale, error_internal).to_string(),
+        AppError::Validation { field, message } => format!(
+            "{}{} {}",
+            td_string!(locale, error_validation),
+            field_name(locale, field),
+            validation_message(locale, message)
+        ),
+    }
+}
+
+fn field_name(locale: crate::i18n::Locale, field: &str) -> &'static str {
+    use crate::i18n::td_string;
+    match field {
+        "name" => td_string!(locale, f_name),
+        "phone" => td_string!(locale, f_phone),
+        "email" => td_string!(locale, f_email),
+        "tier" => td_string!(locale, f_tier),
+        "roles" | "role" => td_string!(locale, f_roles),
+        "district_id" => td_string!(locale, f_district_id),
+        "password" => td_string!(locale, f_password),
+        _ => td_string!(locale, f_other),
+    }
+}
+
+fn validation_message(locale: crate::i18n::Locale, code: &str) -> &'static str {
+    use crate::i18n::td_string;
+    match code {
+        "name_required" => td_string!(locale, v_name_required),
+        "phone_invalid" => td_string!(locale, v_phone_invalid),
+        "email_invalid" => td_string!(locale, v_email_invalid),
+        "phone_or_email_required" => td_string!(locale, v_phone_or_email_required),
+        "tier_invalid" => td_string!(locale, v_tier_invalid),
+        "tier_required" => td_string!(locale, v_tier_required),
+        "invalid_role" => td_string!(locale, v_invalid_role),
+        "district_required" => td_string!(locale, v_district_required),
+        "already_registered" => td_string!(locale, v_already_registered),
+        "cannot_drop_own_admin" => td_string!(locale, v_cannot_drop_own_admin),
+        "invalid_id" => td_string!(locale, v_invalid_id),
+        "password_too_short" => td_string!(locale, auth_password_too_short),
+        "password_too_simple" => td_string!(locale, auth_password_too_simple),
+        _ => td_string!(locale, v_other),
+    }
+}

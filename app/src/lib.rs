@@ -11,6 +11,8 @@ mod locales {
 }
 pub use locales::i18n;
 
+pub mod admin;
+pub mod auth;
 pub mod catalog;
 pub mod error;
 pub mod home;
@@ -66,6 +68,11 @@ pub fn App() -> impl IntoView {
                 <shell::Layout>
                     <Routes fallback=shell::NotFound>
                         <Route path=path!("/") view=home::HomePage />
+                        <Route path=path!("/sign-in") view=auth::pages::SignInPage />
+                        <Route path=path!("/welcome/:token") view=auth::pages::WelcomePage />
+                        <Route path=path!("/account") view=auth::pages::AccountPage />
+                        <Route path=path!("/admin/people") view=admin::pages::PeopleAdminPage />
+                        <Route path=path!("/admin/audit") view=admin::pages::AuditPage />
                     </Routes>
                 </shell::Layout>
             </Router>

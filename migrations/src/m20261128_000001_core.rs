@@ -53,12 +53,7 @@ impl MigrationTrait for Migration {
         m.create_table(
             Table::create()
                 .table(Tier::Table)
-                .col(
-                    ColumnDef::new(Tier::Code)
-                        .string()
-                        .not_null()
-                        .primary_key(),
-                )
+                .col(ColumnDef::new(Tier::Code).string().not_null().primary_key())
                 .col(text(Tier::NameZh))
                 .col(text(Tier::NameEn))
                 .col(int(Tier::Position))
@@ -155,7 +150,11 @@ impl MigrationTrait for Migration {
         m.create_table(
             Table::create()
                 .table(PersonRole::Table)
-                .col(ColumnDef::new(PersonRole::PersonId).big_integer().not_null())
+                .col(
+                    ColumnDef::new(PersonRole::PersonId)
+                        .big_integer()
+                        .not_null(),
+                )
                 .col(text(PersonRole::Role))
                 .col(fk_ref(PersonRole::DistrictId))
                 .primary_key(
@@ -221,7 +220,11 @@ impl MigrationTrait for Migration {
         m.create_table(
             Table::create()
                 .table(CourseTier::Table)
-                .col(ColumnDef::new(CourseTier::CourseId).big_integer().not_null())
+                .col(
+                    ColumnDef::new(CourseTier::CourseId)
+                        .big_integer()
+                        .not_null(),
+                )
                 .col(text(CourseTier::Tier))
                 .primary_key(
                     Index::create()

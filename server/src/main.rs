@@ -4,7 +4,11 @@ use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
-#[command(name = "academy", version, about = "Training programmes from the first schedule to the emailed certificate")]
+#[command(
+    name = "academy",
+    version,
+    about = "Training programmes from the first schedule to the emailed certificate"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -26,10 +30,28 @@ enum Command {
         #[arg(long)]
         demo: bool,
     },
+    /// Manage accounts from the command line.
+    Admin {
+        #[command(subcommand)]
+        action: AdminAction,
+    },
     /// Work with the curricula in `content/`.
     Content {
         #[command(subcommand)]
         action: ContentAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminAction {
+    /// Create an administrator. Prompts for the password, or reads it from stdin when piped.
+    Create {
+        /// The person's name.
+        #[arg(long)]
+        name: String,
+        /// Mobile number or email to sign in with.
+        #[arg(long)]
+        login: String,
     },
 }
 
@@ -67,6 +89,24 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Content {
             action: ContentAction::Check { dir },
         } => academy_server::content_cmd::check(&dir),
+        Command::Admin {
+            action: AdminAction::Create { name, login },
+        } => {
+            let password = read_password()?;
+            let db = open(&cli.db).await?;
+            match academy_app::admin::service::create_admin(&db, &name, &login, &password).await {
+                Ok(id) => {
+                    println!(
+                        "administrator created (person #{id}); sign in at /sign-in with {login}"
+                    );
+                    Ok(())
+                }
+                Err(academy_app::error::AppError::Validation { field, message }) => {
+                    anyhow::bail!("{field}: {message}")
+                }
+                Err(err) => anyhow::bail!("could not create the administrator: {err}"),
+            }
+        }
         Command::Migrate => {
             open(&cli.db).await?;
             println!("migrations applied");
@@ -98,5 +138,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("academy is running at http://{addr}");
             academy_server::serve(db, cli.serve, listener, shutdown_signal()).await
         }
+    }
+}
+
+/// The password from a prompt without echo, or the first line of stdin when it is not a terminal.
+fn read_password() -> anyhow::Result<String> {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("password: ")?;
+        let again = rpassword::prompt_password("password again: ")?;
+        if first != again {
+            anyhow::bail!("the two passwords differ");
+        }
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_string())
     }
 }

@@ -2,9 +2,10 @@
 //! headers every response carries.
 use academy_app::{shell, state::AppState, App};
 use axum::{
-    extract::State,
-    http::{header, HeaderValue, StatusCode},
-    response::IntoResponse,
+    extract::{Request, State},
+    http::{header, HeaderMap, HeaderValue, Method, StatusCode},
+    middleware::{self, Next},
+    response::{IntoResponse, Response},
     routing::get,
     Router,
 };
@@ -25,13 +26,12 @@ pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     Router::new()
         .route("/healthz", get(healthz))
-        .leptos_routes_with_context(&state, routes, page_context, move || {
-            shell(options.clone())
-        })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
-            fallback_context,
-            shell,
-        ))
+        .leptos_routes_with_context(&state, routes, page_context, move || shell(options.clone()))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(fallback_context, shell))
+        .layer(middleware::from_fn(same_origin_writes))
         .layer(CompressionLayer::new())
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
@@ -62,5 +62,81 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
             tracing::warn!(error = %err, "health check: database unreachable");
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
         }
+    }
+}
+
+/// Cross-site request forgery: a state-changing request that a browser marks as coming from
+/// another origin is refused. (The session cookie is also SameSite=Lax.)
+async fn same_origin_writes(req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
+        || is_same_origin(req.headers())
+    {
+        next.run(req).await
+    } else {
+        tracing::warn!(uri = %req.uri(), "cross-origin write refused");
+        (StatusCode::FORBIDDEN, "cross-origin request refused").into_response()
+    }
+}
+
+/// True when Origin (or, without it, Referer) names this host, or when neither is sent
+/// (a non-browser client, which carries no ambient cookie of a victim).
+pub fn is_same_origin(headers: &HeaderMap) -> bool {
+    let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else {
+        return false;
+    };
+    let source = headers
+        .get(header::ORIGIN)
+        .or_else(|| headers.get(header::REFERER))
+        .and_then(|h| h.to_str().ok());
+    match source {
+        None => true,
+        Some(source) => {
+            let rest = source
+                .strip_prefix("https://")
+                .or_else(|| source.strip_prefix("http://"));
+            match rest {
+                Some(rest) => rest.split('/').next() == Some(host),
+                None => false,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(header::HeaderName, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(k.clone(), HeaderValue::from_str(v).unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn writes_from_this_origin_pass_and_others_are_refused() {
+        let host = (header::HOST, "127.0.0.1:3000");
+        assert!(is_same_origin(&headers(&[
+            host.clone(),
+            (header::ORIGIN, "http://127.0.0.1:3000")
+        ])));
+        assert!(is_same_origin(&headers(&[
+            host.clone(),
+            (header::REFERER, "http://127.0.0.1:3000/admin?x=1")
+        ])));
+        assert!(!is_same_origin(&headers(&[
+            host.clone(),
+            (header::ORIGIN, "http://evil.example")
+        ])));
+        assert!(!is_same_origin(&headers(&[
+            host.clone(),
+            (header::ORIGIN, "null")
+        ])));
+        assert!(!is_same_origin(&headers(&[
+            host.clone(),
+            (header::ORIGIN, "http://127.0.0.1:3000.evil.example")
+        ])));
+        assert!(is_same_origin(&headers(&[host])));
     }
 }

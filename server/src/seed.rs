@@ -65,10 +65,10 @@ fn demo_credit_code(n: usize) -> String {
 /// a consultant working for it; the district officials and experts come on top.
 fn delegates_of(n: usize) -> Vec<Tier> {
     let mut tiers = vec![Tier::Leader, Tier::Auditor, Tier::Auditor, Tier::Auditor];
-    if n % 2 == 0 {
+    if n.is_multiple_of(2) {
         tiers.push(Tier::Auditor);
     }
-    if n % 3 == 0 {
+    if n.is_multiple_of(3) {
         tiers.push(Tier::Consultant);
     }
     if n % 4 != 3 {
@@ -135,10 +135,7 @@ pub async fn seed_demo(db: &DatabaseConnection) -> anyhow::Result<SeedReport> {
         let district = &districts[n % districts.len()];
         let inserted = enterprise::Entity::insert(enterprise::ActiveModel {
             id: NotSet,
-            name: Set(format!(
-                "天津示例{trade}有限公司（{:02}）",
-                n + 1
-            )),
+            name: Set(format!("天津示例{trade}有限公司（{:02}）", n + 1)),
             credit_code: Set(Some(demo_credit_code(n))),
             district_id: Set(Some(district.id)),
             reason: Set(Some(reason.into())),
@@ -148,7 +145,12 @@ pub async fn seed_demo(db: &DatabaseConnection) -> anyhow::Result<SeedReport> {
         .await?;
         for tier in delegates_of(n) {
             person_no += 1;
-            people.push(demo_person(person_no, Some(inserted.last_insert_id), tier, now));
+            people.push(demo_person(
+                person_no,
+                Some(inserted.last_insert_id),
+                tier,
+                now,
+            ));
         }
     }
     for tier in [Tier::Official, Tier::Expert] {
@@ -159,7 +161,9 @@ pub async fn seed_demo(db: &DatabaseConnection) -> anyhow::Result<SeedReport> {
     }
     let count = people.len();
     for chunk in people.chunks(200) {
-        person::Entity::insert_many(chunk.to_vec()).exec(&txn).await?;
+        person::Entity::insert_many(chunk.to_vec())
+            .exec(&txn)
+            .await?;
     }
     txn.commit().await?;
     Ok(SeedReport {

@@ -41,7 +41,10 @@ async fn the_home_page_renders_in_simplified_chinese_by_default() {
         let html = res.text().await.unwrap();
         assert!(html.contains(r#"lang="zh-CN""#), "{html}");
         assert!(html.contains("清洁生产审核培训平台"));
-        assert!(html.contains("天津能源管理培训学校"), "demo programme shown");
+        assert!(
+            html.contains("天津能源管理培训学校"),
+            "demo programme shown"
+        );
         app.stop().await;
         db
     })
@@ -96,8 +99,17 @@ async fn pages_carry_a_nonce_based_content_security_policy() {
         assert!(csp.contains("frame-ancestors 'none'"));
         assert_eq!(res.headers()["x-content-type-options"], "nosniff");
         let html = res.text().await.unwrap();
-        let nonce = csp.split("'nonce-").nth(1).unwrap().split('\'').next().unwrap();
-        assert!(html.contains(&format!("nonce=\"{nonce}\"")), "scripts carry the nonce");
+        let nonce = csp
+            .split("'nonce-")
+            .nth(1)
+            .unwrap()
+            .split('\'')
+            .next()
+            .unwrap();
+        assert!(
+            html.contains(&format!("nonce=\"{nonce}\"")),
+            "scripts carry the nonce"
+        );
         app.stop().await;
         db
     })
@@ -108,9 +120,15 @@ async fn pages_carry_a_nonce_based_content_security_policy() {
 async fn migrations_roll_back_and_forward_cleanly() {
     on_each_database(|db| async move {
         Migrator::down(&db.db, None).await.unwrap();
-        assert!(Migrator::get_applied_migrations(&db.db).await.unwrap().is_empty());
+        assert!(Migrator::get_applied_migrations(&db.db)
+            .await
+            .unwrap()
+            .is_empty());
         Migrator::up(&db.db, None).await.unwrap();
-        assert!(Migrator::get_pending_migrations(&db.db).await.unwrap().is_empty());
+        assert!(Migrator::get_pending_migrations(&db.db)
+            .await
+            .unwrap()
+            .is_empty());
         db
     })
     .await;

@@ -32,11 +32,13 @@ pub struct HomeOverview {
 /// Public: what the home page shows to anyone.
 #[server]
 pub async fn home_summary() -> Result<HomeOverview, AppError> {
-    crate::error::respond(async {
-        let state = crate::state::app_state()?;
-        service::home_summary(&state.db).await
-    }
-    .await)
+    crate::error::respond(
+        async {
+            let state = crate::state::app_state()?;
+            service::home_summary(&state.db).await
+        }
+        .await,
+    )
 }
 
 #[component]

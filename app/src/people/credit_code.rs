@@ -5,7 +5,9 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 const CHARSET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-const WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+const WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct CreditCode(String);
@@ -21,7 +23,10 @@ pub enum CreditCodeError {
 }
 
 fn value_of(c: char) -> Option<u32> {
-    CHARSET.iter().position(|&b| b as char == c).map(|v| v as u32)
+    CHARSET
+        .iter()
+        .position(|&b| b as char == c)
+        .map(|v| v as u32)
 }
 
 /// The check character for the first seventeen characters, or `None` if one is invalid.
@@ -99,7 +104,10 @@ mod tests {
         );
         assert!(matches!(
             CreditCode::parse("9144030071526726IG"),
-            Err(CreditCodeError::Character { position: 17, found: 'I' })
+            Err(CreditCodeError::Character {
+                position: 17,
+                found: 'I'
+            })
         ));
     }
 

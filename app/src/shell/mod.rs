@@ -3,12 +3,36 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
+use crate::auth::{whoami, Role};
 use crate::i18n::*;
+
+pub fn role_name(locale: Locale, role: Role) -> &'static str {
+    match role {
+        Role::Trainee => td_string!(locale, role_trainee),
+        Role::Instructor => td_string!(locale, role_instructor),
+        Role::Scheduler => td_string!(locale, role_scheduler),
+        Role::Organiser => td_string!(locale, role_organiser),
+        Role::DistrictOfficial => td_string!(locale, role_district_official),
+        Role::Admin => td_string!(locale, role_admin),
+    }
+}
+
+pub fn tier_name(locale: Locale, code: &str) -> &'static str {
+    match code {
+        "leader" => td_string!(locale, tier_leader),
+        "auditor" => td_string!(locale, tier_auditor),
+        "consultant" => td_string!(locale, tier_consultant),
+        "official" => td_string!(locale, tier_official),
+        "expert" => td_string!(locale, tier_expert),
+        _ => "",
+    }
+}
 
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
     let i18n = use_i18n();
     let (menu_open, set_menu_open) = signal(false);
+    let me = Resource::new(|| (), |_| whoami());
     let toggle_locale = move |_| {
         let next = match i18n.get_locale() {
             Locale::zh_CN => Locale::en,
@@ -48,6 +72,25 @@ pub fn Layout(children: Children) -> impl IntoView {
                     <A href="/" attr:class="site-nav__link">
                         {t!(i18n, nav_home)}
                     </A>
+                    <Transition>
+                        {move || Suspend::new(async move {
+                            let user = me.await.ok().flatten();
+                            let staff = user.as_ref().is_some_and(|u| u.has_any(&[Role::Admin, Role::Scheduler, Role::Organiser, Role::DistrictOfficial]));
+                            let admin = user.as_ref().is_some_and(|u| u.has(Role::Admin));
+                            view! {
+                                <Show when=move || staff>
+                                    <A href="/admin/people" attr:class="site-nav__link">{t!(i18n, nav_people)}</A>
+                                </Show>
+                                <Show when=move || admin>
+                                    <A href="/admin/audit" attr:class="site-nav__link">{t!(i18n, nav_audit)}</A>
+                                </Show>
+                                {match user {
+                                    Some(u) => view! { <A href="/account" attr:class="site-nav__link site-nav__user" attr:data-testid="nav-account">{u.name}</A> }.into_any(),
+                                    None => view! { <A href="/sign-in" attr:class="site-nav__link site-nav__user" attr:data-testid="nav-sign-in">{t!(i18n, nav_sign_in)}</A> }.into_any(),
+                                }}
+                            }
+                        })}
+                    </Transition>
                 </nav>
                 <button
                     type="button"

@@ -95,7 +95,7 @@ pub(crate) fn load_dir(dir: &Path, problems: &mut Vec<Problem>) -> LoadedCourse 
             for entry in entries.flatten() {
                 let path = entry.path();
                 let name = entry.file_name().to_string_lossy().into_owned();
-                if !path.is_file() {
+                if !path.is_file() || name.starts_with('.') {
                     continue;
                 }
                 if name.ends_with(".md") {
@@ -126,8 +126,7 @@ pub(crate) fn load_dir(dir: &Path, problems: &mut Vec<Problem>) -> LoadedCourse 
             loaded.lesson_ids.push(id);
         }
         if let Some((lesson, order_at)) = read.lesson {
-            if let Some((_, first_id, first)) = orders.iter().find(|(o, _, _)| *o == lesson.order)
-            {
+            if let Some((_, first_id, first)) = orders.iter().find(|(o, _, _)| *o == lesson.order) {
                 problems.push(Problem::new(
                     &order_at.path,
                     order_at.line,
@@ -207,7 +206,11 @@ pub(crate) fn load_dir(dir: &Path, problems: &mut Vec<Problem>) -> LoadedCourse 
         CourseKind::Curriculum
     });
     let tiers = doc.tiers(&raw.tiers, "tiers");
-    let order = doc.int_in(&raw.order, "order", i64::from(i32::MIN)..=i64::from(i32::MAX)) as i32;
+    let order = doc.int_in(
+        &raw.order,
+        "order",
+        i64::from(i32::MIN)..=i64::from(i32::MAX),
+    ) as i32;
     let hours = *raw.hours.get_ref();
     if !(hours.is_finite() && hours > 0.0) {
         doc.report_at(
@@ -260,7 +263,9 @@ fn split_front_matter(text: &str) -> Result<(std::ops::Range<usize>, usize), &'s
         Some((_, first)) if first.trim_end() == "+++" => {}
         _ => return Err("a lesson starts with a front matter block between `+++` lines"),
     }
-    let fm_start = start + text[start..].find('\n').map(|i| i + 1).unwrap_or(text.len());
+    let fm_start = text[start..]
+        .find('\n')
+        .map_or(text.len(), |i| start + i + 1);
     for (at, line) in lines {
         if line.trim_end() == "+++" {
             return Ok((fm_start..at, at + line.len()));
@@ -324,7 +329,11 @@ fn load_lesson(
             format!("lesson id `{id}` must be lowercase letters, digits and '-'"),
         );
     }
-    let order = doc.int_in(&raw.order, "order", i64::from(i32::MIN)..=i64::from(i32::MAX)) as i32;
+    let order = doc.int_in(
+        &raw.order,
+        "order",
+        i64::from(i32::MIN)..=i64::from(i32::MAX),
+    ) as i32;
     let minutes = doc.positive(&raw.minutes, "minutes") as i32;
     let lesson = Lesson {
         id: id.clone(),
@@ -452,9 +461,7 @@ fn check_file(course_dir: &Path, rel: &str, what: &str) -> Option<String> {
             "" | "." => {}
             ".." => {
                 if parts.pop().is_none() {
-                    return Some(format!(
-                        "{what} `{rel}` points outside the course folder"
-                    ));
+                    return Some(format!("{what} `{rel}` points outside the course folder"));
                 }
             }
             _ => parts.push(part),
@@ -468,7 +475,9 @@ fn check_file(course_dir: &Path, rel: &str, what: &str) -> Option<String> {
             "{what} `{rel}`: link to a lesson as `lesson:<id>`, not by its file name"
         ));
     }
-    let full = parts.iter().fold(course_dir.to_path_buf(), |p, s| p.join(s));
+    let full = parts
+        .iter()
+        .fold(course_dir.to_path_buf(), |p, s| p.join(s));
     if full.is_file() {
         None
     } else {

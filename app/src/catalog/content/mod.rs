@@ -45,14 +45,16 @@ pub fn load(root: &Path) -> Result<ContentSet, Vec<Problem>> {
     }
     check_courses(&loaded, &mut problems);
 
-    // A course whose course.toml is unusable (already reported) still exists for programmes.
-    let course_tiers: programme::CourseTiers = loaded
-        .iter()
-        .map(|l| match &l.course {
-            Some(c) => (c.id.clone(), Some(c.tiers.clone())),
-            None => (l.folder.clone(), None),
-        })
-        .collect();
+    // A course whose course.toml is unusable, or whose id is not its folder name (reported
+    // already), still exists for programmes under its folder name.
+    let mut course_tiers = programme::CourseTiers::new();
+    for l in &loaded {
+        let tiers = l.course.as_ref().map(|c| c.tiers.clone());
+        course_tiers.insert(l.folder.clone(), tiers.clone());
+        if let Some(c) = &l.course {
+            course_tiers.insert(c.id.clone(), tiers);
+        }
+    }
     let programmes_dir = root.join("programmes");
     let mut programmes = Vec::new();
     if programmes_dir.exists() {
@@ -113,9 +115,12 @@ pub fn check(root: &Path) -> Vec<Problem> {
     }
 }
 
+/// The entries of a folder in name order, without hidden ones (`.DS_Store`, editor files).
 fn sorted_entries(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter_map(|e| e.ok())
+        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+        .map(|e| e.path())
         .collect();
     entries.sort();
     Ok(entries)
@@ -127,8 +132,7 @@ fn check_courses(loaded: &[LoadedCourse], problems: &mut Vec<Problem>) {
     let mut course_ids: HashMap<&str, &At> = HashMap::new();
     let mut orders: HashMap<i32, (&str, &At)> = HashMap::new();
     for l in loaded {
-        let (Some(course), Some(id_at), Some(order_at)) = (&l.course, &l.id_at, &l.order_at)
-        else {
+        let (Some(course), Some(id_at), Some(order_at)) = (&l.course, &l.id_at, &l.order_at) else {
             continue;
         };
         if let Some(first) = course_ids.get(course.id.as_str()) {

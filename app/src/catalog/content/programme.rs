@@ -147,10 +147,7 @@ pub(crate) fn load(
         let min = doc.int_in(&q.min, "min", 0..=i64::from(i32::MAX)) as u32;
         if let Some(tier) = doc.tier(&q.tier) {
             if quotas.iter().any(|other| other.tier == tier) {
-                doc.report_at(
-                    &q.tier,
-                    format!("tier `{}` has two quotas", tier.code()),
-                );
+                doc.report_at(&q.tier, format!("tier `{}` has two quotas", tier.code()));
             } else {
                 quotas.push(Quota { tier, min });
             }
@@ -214,10 +211,7 @@ pub(crate) fn load(
         hash: file.hash(),
     };
     let id_line = doc.line(&raw.id.span());
-    Some(LoadedProgramme {
-        programme,
-        id_line,
-    })
+    Some(LoadedProgramme { programme, id_line })
 }
 
 fn date(doc: &mut Doc<'_>, value: &Spanned<String>, field: &str) -> Option<NaiveDate> {
@@ -236,7 +230,8 @@ fn date(doc: &mut Doc<'_>, value: &Spanned<String>, field: &str) -> Option<Naive
 
 fn time(doc: &mut Doc<'_>, value: &Spanned<String>, field: &str) -> Option<NaiveTime> {
     let s = value.get_ref().trim();
-    match NaiveTime::parse_from_str(s, "%H:%M").or_else(|_| NaiveTime::parse_from_str(s, "%H:%M:%S"))
+    match NaiveTime::parse_from_str(s, "%H:%M")
+        .or_else(|_| NaiveTime::parse_from_str(s, "%H:%M:%S"))
     {
         Ok(t) => Some(t),
         Err(_) => {

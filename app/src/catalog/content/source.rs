@@ -106,7 +106,11 @@ pub(crate) struct Doc<'a> {
 }
 
 impl<'a> Doc<'a> {
-    pub fn new(file: &'a SourceFile, range: Range<usize>, problems: &'a mut Vec<Problem>) -> Doc<'a> {
+    pub fn new(
+        file: &'a SourceFile,
+        range: Range<usize>,
+        problems: &'a mut Vec<Problem>,
+    ) -> Doc<'a> {
         Doc {
             file,
             range,

@@ -154,7 +154,12 @@ fn a_broken_lesson_link_is_reported_with_file_and_line() {
     );
     let line = copy.line_of(rel, "lesson:auditor-method-99-nowhere");
     let problems = copy.problems();
-    assert_reported(&problems, &copy.path(rel), line, "auditor-method-99-nowhere");
+    assert_reported(
+        &problems,
+        &copy.path(rel),
+        line,
+        "auditor-method-99-nowhere",
+    );
     assert_eq!(problems.len(), 1, "{problems:?}");
 }
 
@@ -251,8 +256,18 @@ explanation = "!"
     assert_reported(&problems, &path, line("answer = []"), "list of accepted");
     assert_reported(&problems, &path, line("options = [\"only\"]"), "at least 2");
     assert_reported(&problems, &path, line("explanation = \"\""), "empty");
-    assert_reported(&problems, &path, line("id = \"x1\""), "already used on line");
-    assert_reported(&problems, &path, line("kind = \"essay\""), "unknown question kind");
+    assert_reported(
+        &problems,
+        &path,
+        line("id = \"x1\""),
+        "already used on line",
+    );
+    assert_reported(
+        &problems,
+        &path,
+        line("kind = \"essay\""),
+        "unknown question kind",
+    );
 }
 
 #[test]
@@ -261,7 +276,12 @@ fn a_draw_larger_than_the_bank_is_reported() {
     let rel = "courses/waste-heat/quiz.toml";
     copy.edit(rel, "draw = 10", "draw = 50");
     let problems = copy.problems();
-    assert_reported(&problems, &copy.path(rel), copy.line_of(rel, "draw = 50"), "draw");
+    assert_reported(
+        &problems,
+        &copy.path(rel),
+        copy.line_of(rel, "draw = 50"),
+        "draw",
+    );
 }
 
 #[test]
@@ -333,7 +353,12 @@ fn a_relative_image_that_does_not_exist_is_reported() {
         "images/heat-balance.svg",
         "../motors/images/heat-balance.svg",
     );
-    assert_reported(&copy.problems(), &copy.path(rel), line, "outside the course");
+    assert_reported(
+        &copy.problems(),
+        &copy.path(rel),
+        line,
+        "outside the course",
+    );
 }
 
 #[test]
@@ -356,7 +381,12 @@ fn a_course_id_must_equal_its_folder_and_orders_must_be_unique() {
     copy.edit(lesson, "minutes = 35", "minutes = 0");
     let problems = copy.problems();
     assert_reported(&problems, &copy.path(motors), 1, "lowercase");
-    assert_reported(&problems, &copy.path(motors), 4, "already used by course `boilers`");
+    assert_reported(
+        &problems,
+        &copy.path(motors),
+        4,
+        "already used by course `boilers`",
+    );
     let order_line = copy.line_of(lesson, "order = 2");
     assert_reported(&problems, &copy.path(lesson), order_line, "lesson order 2");
     let minutes_line = copy.line_of(lesson, "minutes = 0");
@@ -395,10 +425,25 @@ fn programme_sessions_are_checked_against_courses_rooms_and_each_other() {
     };
     let path = copy.path(rel);
     let problems = copy.problems();
-    assert_reported(&problems, &path, line_after("\"nope\""), "no course has the id `nope`");
-    assert_reported(&problems, &path, line_after("\"boss\""), "unknown tier `boss`");
+    assert_reported(
+        &problems,
+        &path,
+        line_after("\"nope\""),
+        "no course has the id `nope`",
+    );
+    assert_reported(
+        &problems,
+        &path,
+        line_after("\"boss\""),
+        "unknown tier `boss`",
+    );
     assert_reported(&problems, &path, line_after("capacity = 130"), "120 seats");
-    assert_reported(&problems, &path, line_after("room = "), "already taken by session 1");
+    assert_reported(
+        &problems,
+        &path,
+        line_after("room = "),
+        "already taken by session 1",
+    );
     assert_reported(
         &problems,
         &path,
@@ -419,13 +464,4 @@ fn a_session_that_ends_before_it_starts_is_reported() {
         copy.line_of(rel, "end = \"08:00\""),
         "`start` must be before `end`",
     );
-}
-
-#[test]
-#[ignore]
-fn scratch_print_problems() {
-    let dir = std::env::var("SCRATCH_DIR").unwrap();
-    for p in check(Path::new(&dir)) {
-        println!("{p}");
-    }
 }

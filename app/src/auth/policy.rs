@@ -1,0 +1,123 @@
+//! Who may call what: the one table of rules. Every server function names itself here and
+//! calls [`crate::auth::require`] first; a server function missing from the table is refused
+//! (and a test fails), so a rule cannot be forgotten.
+use super::role::Role;
+use super::CurrentUser;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rule {
+    /// Anyone, signed in or not.
+    Public,
+    /// Any signed-in person.
+    SignedIn,
+    /// A signed-in person holding one of these roles.
+    AnyOf(&'static [Role]),
+}
+
+const STAFF: &[Role] = &[Role::Admin, Role::Scheduler, Role::Organiser];
+
+/// Server function endpoint (its name) → rule.
+pub const RULES: &[(&str, Rule)] = &[
+    ("home_summary", Rule::Public),
+    ("whoami", Rule::Public),
+    ("sign_in", Rule::Public),
+    ("sign_out", Rule::Public),
+    ("redeem_login_link", Rule::Public),
+    ("change_password", Rule::SignedIn),
+    (
+        "list_people",
+        Rule::AnyOf(&[
+            Role::Admin,
+            Role::Scheduler,
+            Role::Organiser,
+            Role::DistrictOfficial,
+        ]),
+    ),
+    (
+        "create_person",
+        Rule::AnyOf(&[Role::Admin, Role::Scheduler]),
+    ),
+    ("set_roles", Rule::AnyOf(&[Role::Admin])),
+    (
+        "issue_login_link",
+        Rule::AnyOf(&[Role::Admin, Role::Scheduler]),
+    ),
+    ("list_audit_log", Rule::AnyOf(&[Role::Admin])),
+    ("list_districts", Rule::AnyOf(STAFF)),
+];
+
+pub fn rule_for(endpoint: &str) -> Option<Rule> {
+    RULES
+        .iter()
+        .find(|(name, _)| *name == endpoint)
+        .map(|(_, rule)| *rule)
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Decision {
+    Allow,
+    /// Not signed in: 401.
+    SignInRequired,
+    /// Signed in without the right role: 403.
+    Deny,
+}
+
+pub fn decide(rule: Rule, user: Option<&CurrentUser>) -> Decision {
+    match (rule, user) {
+        (Rule::Public, _) => Decision::Allow,
+        (_, None) => Decision::SignInRequired,
+        (Rule::SignedIn, Some(_)) => Decision::Allow,
+        (Rule::AnyOf(roles), Some(user)) => {
+            if roles.iter().any(|r| user.roles.contains(r)) {
+                Decision::Allow
+            } else {
+                Decision::Deny
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(roles: &[Role]) -> CurrentUser {
+        CurrentUser {
+            id: 1,
+            name: "测试".into(),
+            roles: roles.to_vec(),
+            district_id: None,
+            enterprise_id: None,
+            tier: None,
+        }
+    }
+
+    #[test]
+    fn anonymous_people_must_sign_in_for_anything_but_public_rules() {
+        assert_eq!(decide(Rule::Public, None), Decision::Allow);
+        assert_eq!(decide(Rule::SignedIn, None), Decision::SignInRequired);
+        assert_eq!(
+            decide(Rule::AnyOf(&[Role::Admin]), None),
+            Decision::SignInRequired
+        );
+    }
+
+    #[test]
+    fn a_role_rule_needs_one_of_its_roles() {
+        let rule = Rule::AnyOf(&[Role::Admin, Role::Scheduler]);
+        assert_eq!(decide(rule, Some(&user(&[Role::Trainee]))), Decision::Deny);
+        assert_eq!(
+            decide(rule, Some(&user(&[Role::Trainee, Role::Scheduler]))),
+            Decision::Allow
+        );
+    }
+
+    #[test]
+    fn every_endpoint_has_exactly_one_rule() {
+        let mut names: Vec<_> = RULES.iter().map(|(n, _)| *n).collect();
+        names.sort();
+        let before = names.len();
+        names.dedup();
+        assert_eq!(before, names.len());
+    }
+}

@@ -1,0 +1,391 @@
+//! Access control, end to end over HTTP: every server function is called anonymously and as
+//! each role (and as a district official of another district), and must allow or refuse exactly
+//! as the policy table says. A server function without a rule, or without a sample call here,
+//! fails the test.
+mod common;
+
+use academy_app::admin::service::{create_person, PersonForCreate};
+use academy_app::auth::policy::{decide, rule_for, Decision, RULES};
+use academy_app::auth::{service as auth, CurrentUser, Role};
+use academy_app::people::entity::{district, enterprise, person};
+use common::{on_each_database, TestApp, TestDb};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+
+const PASSWORD: &str = "培训平台2014pw";
+
+/// One call per server function, with arguments that get past parsing. `sign_out` comes last
+/// because it ends the caller's session.
+const SAMPLES: &[(&str, &str)] = &[
+    ("home_summary", ""),
+    ("whoami", ""),
+    (
+        "sign_in",
+        "identifier=nobody%40example.com&password=wrong-password",
+    ),
+    (
+        "redeem_login_link",
+        "token=bogus&new_password=abcdefgh1&confirm=abcdefgh1",
+    ),
+    (
+        "change_password",
+        "current=wrong&new_password=abcdefgh1&confirm=abcdefgh1",
+    ),
+    ("list_people", ""),
+    ("list_districts", ""),
+    (
+        "create_person",
+        "name=&phone=&email=&tier=&role=trainee&district_id=",
+    ),
+    ("set_roles", "person_id=999999&roles=trainee&district_id="),
+    ("issue_login_link", "person_id=999999"),
+    ("list_audit_log", ""),
+    ("sign_out", ""),
+];
+
+struct Actor {
+    label: String,
+    user: Option<CurrentUser>,
+    cookie: Option<String>,
+}
+
+async fn person_with_roles(
+    db: &TestDb,
+    n: usize,
+    roles: &[Role],
+    district_id: Option<i64>,
+) -> CurrentUser {
+    let system = CurrentUser {
+        id: 0,
+        name: "test".into(),
+        roles: vec![Role::Admin],
+        district_id: None,
+        enterprise_id: None,
+        tier: None,
+    };
+    let created = create_person(
+        &db.db,
+        &system,
+        PersonForCreate {
+            name: format!("测试{n}"),
+            phone: None,
+            email: Some(format!("actor{n}@example.com")),
+            tier: Some(academy_app::people::tier::Tier::Auditor),
+            roles: roles.to_vec(),
+            district_id,
+        },
+    )
+    .await
+    .unwrap();
+    auth::set_password(&db.db, created.id, PASSWORD)
+        .await
+        .unwrap();
+    auth::load_user(&db.db, created.id).await.unwrap().unwrap()
+}
+
+pub async fn sign_in(app: &TestApp, login: &str, password: &str) -> reqwest::Response {
+    app.client
+        .post(app.url("/api/sign_in"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!(
+            "identifier={}&password={}",
+            urlencode(login),
+            urlencode(password)
+        ))
+        .send()
+        .await
+        .unwrap()
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn session_cookie(res: &reqwest::Response) -> Option<String> {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("academy_session=") && !v.starts_with("academy_session=;"))
+        .map(|v| v.split(';').next().unwrap().to_string())
+}
+
+async fn call(
+    app: &TestApp,
+    cookie: Option<&str>,
+    endpoint: &str,
+    body: &str,
+) -> reqwest::Response {
+    let mut req = app
+        .client
+        .post(app.url(&format!("/api/{endpoint}")))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body.to_string());
+    if let Some(c) = cookie {
+        req = req.header("cookie", c);
+    }
+    req.send().await.unwrap()
+}
+
+#[tokio::test]
+async fn every_server_function_allows_and_refuses_exactly_as_the_policy_says() {
+    // Every registered server function has a rule and a sample call.
+    for (path, _) in leptos::server_fn::axum::server_fn_paths() {
+        let name = path.trim_start_matches("/api/");
+        assert!(
+            rule_for(name).is_some(),
+            "server function {path} has no policy rule"
+        );
+        assert!(
+            SAMPLES.iter().any(|(n, _)| *n == name),
+            "server function {path} has no sample call in this test"
+        );
+    }
+    assert_eq!(SAMPLES.len(), RULES.len());
+
+    on_each_database(|db| async move {
+        academy_server::seed::seed_demo(&db.db).await.unwrap();
+        let districts = district::Entity::find().all(&db.db).await.unwrap();
+        let (home, other) = (districts[0].id, districts[1].id);
+        let app = TestApp::spawn(&db).await;
+
+        let mut actors = vec![Actor {
+            label: "anonymous".into(),
+            user: None,
+            cookie: None,
+        }];
+        let cases: Vec<(&str, Vec<Role>, Option<i64>)> = vec![
+            ("trainee", vec![Role::Trainee], None),
+            ("instructor", vec![Role::Instructor], None),
+            ("scheduler", vec![Role::Scheduler], None),
+            ("organiser", vec![Role::Organiser], None),
+            (
+                "district official",
+                vec![Role::DistrictOfficial],
+                Some(home),
+            ),
+            (
+                "official of another district",
+                vec![Role::DistrictOfficial],
+                Some(other),
+            ),
+            ("admin", vec![Role::Admin], None),
+        ];
+        for (n, (label, roles, district)) in cases.into_iter().enumerate() {
+            let user = person_with_roles(&db, n, &roles, district).await;
+            let res = sign_in(&app, &format!("actor{n}@example.com"), PASSWORD).await;
+            let cookie = session_cookie(&res).unwrap_or_else(|| panic!("{label} signs in"));
+            actors.push(Actor {
+                label: label.into(),
+                user: Some(user),
+                cookie: Some(cookie),
+            });
+        }
+
+        for actor in &actors {
+            for (endpoint, body) in SAMPLES {
+                let rule = rule_for(endpoint).unwrap();
+                let res = call(&app, actor.cookie.as_deref(), endpoint, body).await;
+                let status = res.status().as_u16();
+                match decide(rule, actor.user.as_ref()) {
+                    Decision::Allow => assert!(
+                        ![401, 403].contains(&status),
+                        "{endpoint} as {}: expected allowed, got {status} ({})",
+                        actor.label,
+                        db.backend
+                    ),
+                    Decision::SignInRequired => assert_eq!(
+                        status, 401,
+                        "{endpoint} as {}: expected 401 ({})",
+                        actor.label, db.backend
+                    ),
+                    Decision::Deny => assert_eq!(
+                        status, 403,
+                        "{endpoint} as {}: expected 403 ({})",
+                        actor.label, db.backend
+                    ),
+                }
+            }
+        }
+        app.stop().await;
+        db
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_district_official_sees_only_their_own_district() {
+    on_each_database(|db| async move {
+        academy_server::seed::seed_demo(&db.db).await.unwrap();
+        let districts = district::Entity::find().all(&db.db).await.unwrap();
+        let (home, other) = (&districts[0], &districts[1]);
+        person_with_roles(&db, 1, &[Role::DistrictOfficial], Some(home.id)).await;
+        let app = TestApp::spawn(&db).await;
+        let cookie = session_cookie(&sign_in(&app, "actor1@example.com", PASSWORD).await).unwrap();
+
+        // Asking for another district still returns only the official's own.
+        let body = format!("district_id={}", other.id);
+        let res = call(&app, Some(&cookie), "list_people", &body).await;
+        assert_eq!(res.status(), 200);
+        let page: serde_json::Value = res.json().await.unwrap();
+        let rows = page["rows"].as_array().unwrap();
+        assert!(!rows.is_empty());
+        for row in rows {
+            assert_eq!(row["district"], home.name_zh.as_str(), "{row}");
+        }
+        let in_home = person::Entity::find()
+            .filter(
+                person::Column::EnterpriseId.is_in(
+                    enterprise::Entity::find()
+                        .filter(enterprise::Column::DistrictId.eq(home.id))
+                        .all(&db.db)
+                        .await
+                        .unwrap()
+                        .into_iter()
+                        .map(|e| e.id),
+                ),
+            )
+            .count(&db.db)
+            .await
+            .unwrap();
+        assert_eq!(page["total"].as_u64().unwrap(), in_home);
+        app.stop().await;
+        db
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_trainee_forging_a_scheduler_request_gets_403_and_nothing_changes() {
+    on_each_database(|db| async move {
+        person_with_roles(&db, 1, &[Role::Trainee], None).await;
+        let app = TestApp::spawn(&db).await;
+        let cookie = session_cookie(&sign_in(&app, "actor1@example.com", PASSWORD).await).unwrap();
+        let before = person::Entity::find().count(&db.db).await.unwrap();
+        let res = call(
+            &app,
+            Some(&cookie),
+            "create_person",
+            "name=%E5%86%92%E5%90%8D&phone=13900000000&email=&tier=leader&role=trainee&district_id=",
+        )
+        .await;
+        assert_eq!(res.status(), 403);
+        assert_eq!(person::Entity::find().count(&db.db).await.unwrap(), before);
+        app.stop().await;
+        db
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_cross_site_post_is_refused_even_with_a_valid_session() {
+    on_each_database(|db| async move {
+        person_with_roles(&db, 1, &[Role::Admin], None).await;
+        let app = TestApp::spawn(&db).await;
+        let cookie = session_cookie(&sign_in(&app, "actor1@example.com", PASSWORD).await).unwrap();
+        let res = app
+            .client
+            .post(app.url("/api/issue_login_link"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("origin", "http://evil.example")
+            .header("cookie", &cookie)
+            .body("person_id=1")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 403);
+        app.stop().await;
+        db
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn five_failures_lock_the_account_for_a_while_without_revealing_it_exists() {
+    on_each_database(|db| async move {
+        person_with_roles(&db, 1, &[Role::Trainee], None).await;
+        let app = TestApp::spawn(&db).await;
+        for _ in 0..5 {
+            let res = sign_in(&app, "actor1@example.com", "wrong-password").await;
+            assert_eq!(res.json::<serde_json::Value>().await.unwrap(), "Invalid");
+        }
+        // Even the right password is refused now, and said so.
+        let res = sign_in(&app, "actor1@example.com", PASSWORD).await;
+        assert!(session_cookie(&res).is_none());
+        assert_eq!(res.json::<serde_json::Value>().await.unwrap(), "Throttled");
+        // An unknown account answers exactly like a known one with a wrong password.
+        let unknown = sign_in(&app, "ghost@example.com", "wrong-password").await;
+        assert_eq!(
+            unknown.json::<serde_json::Value>().await.unwrap(),
+            "Throttled",
+            "the address is throttled too"
+        );
+        app.stop().await;
+        db
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn signing_out_ends_the_session_on_the_server() {
+    on_each_database(|db| async move {
+        person_with_roles(&db, 1, &[Role::Trainee], None).await;
+        let app = TestApp::spawn(&db).await;
+        let cookie = session_cookie(&sign_in(&app, "actor1@example.com", PASSWORD).await).unwrap();
+        let me: serde_json::Value = call(&app, Some(&cookie), "whoami", "")
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(me["name"], "测试1");
+        call(&app, Some(&cookie), "sign_out", "").await;
+        // The old cookie, replayed, no longer signs anyone in.
+        let me: serde_json::Value = call(&app, Some(&cookie), "whoami", "")
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(me.is_null());
+        app.stop().await;
+        db
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_first_login_link_works_once() {
+    on_each_database(|db| async move {
+        let admin = person_with_roles(&db, 1, &[Role::Admin], None).await;
+        let app = TestApp::spawn(&db).await;
+        let cookie = session_cookie(&sign_in(&app, "actor1@example.com", PASSWORD).await).unwrap();
+        let created: serde_json::Value = call(
+            &app,
+            Some(&cookie),
+            "create_person",
+            "name=%E6%9D%8E%E9%9D%99&phone=13900000001&email=&tier=auditor&role=trainee&district_id=",
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+        let token = created["login_path"].as_str().unwrap().trim_start_matches("/welcome/").to_string();
+        let body = format!("token={token}&new_password=abcdefgh1&confirm=abcdefgh1");
+        let first = call(&app, None, "redeem_login_link", &body).await;
+        assert_eq!(first.status(), 200);
+        assert!(session_cookie(&first).is_some());
+        let second = call(&app, None, "redeem_login_link", &body).await;
+        assert_eq!(second.status(), 404);
+        // The new trainee signs in with the password they chose.
+        assert!(session_cookie(&sign_in(&app, "13900000001", "abcdefgh1").await).is_some());
+        // The admin's action is in the audit log.
+        let log: serde_json::Value = call(&app, Some(&cookie), "list_audit_log", "action=create_person").await.json().await.unwrap();
+        assert_eq!(log[0]["actor"], admin.name.as_str());
+        app.stop().await;
+        db
+    })
+    .await;
+}
