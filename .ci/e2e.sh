@@ -10,6 +10,8 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 export DATABASE_URL="sqlite://$work/academy.db"
 export ACADEMY_ADDR="127.0.0.1:$port"
 "$ACADEMY_BIN" seed --demo >/dev/null
+export E2E_ADMIN_LOGIN=admin@example.com E2E_ADMIN_PASSWORD='e2e-admin-密码-2014'
+printf '%s\n' "$E2E_ADMIN_PASSWORD" | "$ACADEMY_BIN" admin create --name 系统管理员 --login "$E2E_ADMIN_LOGIN" >/dev/null
 "$ACADEMY_BIN" serve >"$work/server.log" 2>&1 &
 server=$!
 cleanup() { kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$work"; }

@@ -30,7 +30,7 @@ pub struct HomeOverview {
 }
 
 /// Public: what the home page shows to anyone.
-#[server]
+#[server(endpoint = "home_summary")]
 pub async fn home_summary() -> Result<HomeOverview, AppError> {
     crate::error::respond(
         async {
