@@ -96,7 +96,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                     type="button"
                     class="lang-switch"
                     data-testid="lang-switch"
-                    aria-label=move || t_string!(i18n, lang_switch_label)
+                    title=move || t_string!(i18n, lang_switch_label)
                     on:click=toggle_locale
                 >
                     {t!(i18n, lang_switch_to)}
