@@ -8,6 +8,28 @@ source .ci/env.sh
 work=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 export DATABASE_URL="sqlite://$work/academy.db"
+# The real content plus one lesson that tries to run script: the reader must render it inert.
+cp -r content "$work/content"
+cat >"$work/content/courses/waste-heat/99-probe.md" <<'MD'
++++
+id = "waste-heat-99-probe"
+title_zh = "安全探针"
+title_en = "Security probe"
+order = 99
+minutes = 1
++++
+
+探针正文。
+
+<script>window.pwned = 1; alert(1)</script>
+
+<img src="x" onerror="window.pwned = 2; alert(2)">
+
+[点我](javascript:alert(3))
+MD
+# A one-minute boilers quiz, so the end-to-end run can watch the server grade a timed-out attempt.
+sed -i 's/^time_limit_minutes = .*/time_limit_minutes = 1/' "$work/content/courses/boilers/quiz.toml"
+export ACADEMY_CONTENT_DIR="$work/content" ACADEMY_QUIZ_SWEEP_SECONDS=2
 export ACADEMY_ADDR="127.0.0.1:$port"
 "$ACADEMY_BIN" seed --demo >/dev/null
 export E2E_ADMIN_LOGIN=admin@example.com E2E_ADMIN_PASSWORD='e2e-admin-密码-2014'

@@ -107,6 +107,8 @@ fn field_name(locale: crate::i18n::Locale, field: &str) -> &'static str {
         "roles" | "role" => td_string!(locale, f_roles),
         "district_id" => td_string!(locale, f_district_id),
         "password" => td_string!(locale, f_password),
+        "quiz" => td_string!(locale, f_quiz),
+        "answer" => td_string!(locale, f_answer),
         _ => td_string!(locale, f_other),
     }
 }
@@ -126,6 +128,11 @@ fn validation_message(locale: crate::i18n::Locale, code: &str) -> &'static str {
         "cannot_drop_own_admin" => td_string!(locale, v_cannot_drop_own_admin),
         "invalid_id" => td_string!(locale, v_invalid_id),
         "password_too_short" => td_string!(locale, auth_password_too_short),
+        "no_attempts_left" => td_string!(locale, v_no_attempts_left),
+        "attempt_closed" => td_string!(locale, v_attempt_closed),
+        "answer_invalid" => td_string!(locale, v_answer_invalid),
+        "question_not_in_attempt" => td_string!(locale, v_question_not_in_attempt),
+        "attempt_not_graded" => td_string!(locale, v_attempt_not_graded),
         "password_too_simple" => td_string!(locale, auth_password_too_simple),
         _ => td_string!(locale, v_other),
     }

@@ -17,6 +17,7 @@ pub mod catalog;
 pub mod error;
 pub mod home;
 pub mod people;
+pub mod quiz;
 pub mod scheduling;
 pub mod shell;
 
@@ -29,7 +30,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path,
+    path, SsrMode,
 };
 
 use crate::i18n::*;
@@ -66,11 +67,21 @@ pub fn App() -> impl IntoView {
             <AppTitle />
             <Router>
                 <shell::Layout>
+                    // Pages whose status (404 for a missing lesson, 401 before sign-in) matters are
+                    // rendered whole before the first byte, so the status is right.
                     <Routes fallback=shell::NotFound>
                         <Route path=path!("/") view=home::HomePage />
                         <Route path=path!("/sign-in") view=auth::pages::SignInPage />
                         <Route path=path!("/welcome/:token") view=auth::pages::WelcomePage />
                         <Route path=path!("/account") view=auth::pages::AccountPage />
+                        <Route path=path!("/courses") view=catalog::pages::CatalogPage />
+                        <Route path=path!("/courses/:slug") view=catalog::pages::CoursePage ssr=SsrMode::Async />
+                        <Route path=path!("/lessons/:slug") view=catalog::pages::LessonPage ssr=SsrMode::Async />
+                        <Route path=path!("/learning") view=catalog::pages::MyLearningPage />
+                        <Route path=path!("/quizzes/:slug") view=quiz::pages::QuizPage ssr=SsrMode::Async />
+                        <Route path=path!("/attempts/:id") view=quiz::pages::AttemptPage ssr=SsrMode::Async />
+                        <Route path=path!("/attempts/:id/review") view=quiz::pages::ReviewPage ssr=SsrMode::Async />
+                        <Route path=path!("/admin/quizzes/:slug") view=quiz::pages::QuizResultsPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/people") view=admin::pages::PeopleAdminPage />
                         <Route path=path!("/admin/audit") view=admin::pages::AuditPage />
                     </Routes>

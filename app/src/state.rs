@@ -14,6 +14,8 @@ pub struct AppConfig {
     pub secure_cookies: bool,
     /// The public base URL, used in links sent by mail and in QR codes.
     pub public_url: String,
+    /// The content folder; course images are served from it.
+    pub content_dir: std::path::PathBuf,
 }
 
 impl Default for AppConfig {
@@ -21,6 +23,7 @@ impl Default for AppConfig {
         AppConfig {
             secure_cookies: false,
             public_url: "http://127.0.0.1:3000".into(),
+            content_dir: "content".into(),
         }
     }
 }

@@ -6,48 +6,11 @@ import assert from 'node:assert/strict';
 import {
   BASE_URL, launch, newContext, hydrated, accessibilityViolations, screenshot,
 } from '../lib/harness.mjs';
+import { ADMIN, signIn, createPerson, firstLogin } from '../lib/journeys.mjs';
 
-const ADMIN = { login: process.env.E2E_ADMIN_LOGIN, password: process.env.E2E_ADMIN_PASSWORD };
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
-
-async function signIn(page, login, password) {
-  await page.goto(BASE_URL + '/sign-in');
-  await hydrated(page);
-  await page.fill('#identifier', login);
-  await page.fill('#password', password);
-  await Promise.all([page.waitForURL('**/account'), page.click('button[type="submit"]')]);
-}
-
-async function createPerson(page, { name, phone, role, tier }) {
-  await page.fill('#name', name);
-  await page.fill('#phone', phone);
-  await page.selectOption('#role', role);
-  if (tier) await page.selectOption('#tier', tier);
-  const link = page.locator('[data-testid="login-link"]');
-  const previous = (await link.count()) ? await link.getAttribute('href') : null;
-  await page.click('[data-testid="create-person"]');
-  await page.waitForFunction(
-    (prev) => { const a = document.querySelector('[data-testid="login-link"]'); return a && a.getAttribute('href') !== prev; },
-    previous,
-  );
-  const path = await link.getAttribute('href');
-  assert.match(path, /^\/welcome\/[A-Za-z0-9_-]{40,}$/);
-  return path;
-}
-
-async function firstLogin(browser, path, password) {
-  const context = await newContext(browser, { viewport: { width: 360, height: 740 } });
-  const page = await context.newPage();
-  await page.goto(BASE_URL + path);
-  await hydrated(page);
-  assert.deepEqual(await accessibilityViolations(page), []);
-  await page.fill('#new_password', password);
-  await page.fill('#confirm', password);
-  await Promise.all([page.waitForURL('**/account'), page.click('button[type="submit"]')]);
-  return { context, page };
-}
 
 test('an admin creates a scheduler and a trainee who each see only what their role allows', async () => {
   const admin = await newContext(browser);

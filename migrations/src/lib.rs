@@ -4,6 +4,8 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261128_000001_core;
 mod m20261128_000002_auth;
+mod m20261128_000003_learning;
+mod m20261128_000004_quiz;
 
 pub struct Migrator;
 
@@ -13,6 +15,8 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261128_000001_core::Migration),
             Box::new(m20261128_000002_auth::Migration),
+            Box::new(m20261128_000003_learning::Migration),
+            Box::new(m20261128_000004_quiz::Migration),
         ]
     }
 }

@@ -23,6 +23,15 @@ pub struct ServeArgs {
     /// Public base URL used in emailed links and QR codes (defaults to http://ADDR).
     #[arg(long, env = "ACADEMY_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// The content folder (courses, lessons, quizzes, programmes).
+    #[arg(long, env = "ACADEMY_CONTENT_DIR", default_value = "content")]
+    pub content_dir: std::path::PathBuf,
+    /// Load the content folder into the database when the server starts (`false` to skip).
+    #[arg(long, env = "ACADEMY_SYNC_CONTENT", default_value_t = true, action = clap::ArgAction::Set)]
+    pub sync_content: bool,
+    /// How often the server grades quiz attempts whose time ran out, in seconds.
+    #[arg(long, env = "ACADEMY_QUIZ_SWEEP_SECONDS", default_value_t = 5)]
+    pub quiz_sweep_seconds: u64,
     /// Mark cookies Secure: set this when the site is served over HTTPS.
     #[arg(long, env = "ACADEMY_SECURE_COOKIES", default_value_t = false)]
     pub secure_cookies: bool,

@@ -64,9 +64,14 @@ pub async fn serve(
                 .public_url
                 .clone()
                 .unwrap_or_else(|| format!("http://{addr}")),
+            content_dir: args.content_dir.clone(),
         }),
         leptos_options: leptos_options(&args, addr),
     };
+    let sweeper = tokio::spawn(sweep_overdue_attempts(
+        state.db.clone(),
+        std::time::Duration::from_secs(args.quiz_sweep_seconds.max(1)),
+    ));
     let router = routes::router(state);
     // Without TCP_NODELAY a streamed SSR page stalls ~40 ms on delayed ACKs.
     let listener = listener.tap_io(|tcp| {
@@ -78,7 +83,23 @@ pub async fn serve(
     )
     .with_graceful_shutdown(shutdown)
     .await?;
+    sweeper.abort();
     Ok(())
+}
+
+/// Grades quiz attempts whose deadline passed, whatever their browsers do. Every server process
+/// runs it; grading is a conditional update, so two processes never grade one attempt twice.
+async fn sweep_overdue_attempts(db: DatabaseConnection, every: std::time::Duration) {
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match academy_app::quiz::service::grade_overdue(&db, chrono::Utc::now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(graded = n, "graded quiz attempts whose time ran out"),
+            Err(err) => tracing::warn!(error = %err, "could not grade overdue quiz attempts"),
+        }
+    }
 }
 
 /// Completes on Ctrl-C or SIGTERM.

@@ -62,6 +62,12 @@ enum ContentAction {
         #[arg(default_value = "content")]
         dir: std::path::PathBuf,
     },
+    /// Load the content into the database: new and edited files are written, removed lessons
+    /// archived; a second run with the same files writes nothing.
+    Sync {
+        #[arg(default_value = "content")]
+        dir: std::path::PathBuf,
+    },
 }
 
 #[tokio::main]
@@ -89,6 +95,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Content {
             action: ContentAction::Check { dir },
         } => academy_server::content_cmd::check(&dir),
+        Command::Content {
+            action: ContentAction::Sync { dir },
+        } => {
+            let db = open(&cli.db).await?;
+            let report = academy_server::content_cmd::sync(&db, &dir).await?;
+            println!("{report}");
+            Ok(())
+        }
         Command::Admin {
             action: AdminAction::Create { name, login },
         } => {
@@ -117,7 +131,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 anyhow::bail!("say what to seed: academy seed --demo");
             }
             let db = open(&cli.db).await?;
-            let report = seed::seed_demo(&db).await?;
+            let report = seed::seed_demo(&db, &cli.serve.content_dir).await?;
             if report.created {
                 println!(
                     "demo data loaded: {} enterprises, {} trainees",
@@ -130,6 +144,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Serve => {
             let db = open(&cli.db).await?;
+            if cli.serve.sync_content {
+                let dir = &cli.serve.content_dir;
+                if dir.exists() {
+                    let report = academy_server::content_cmd::sync(&db, dir).await?;
+                    tracing::info!(content = %dir.display(), "{report}");
+                } else {
+                    tracing::warn!(
+                        content = %dir.display(),
+                        "no content folder: courses not synced (set ACADEMY_CONTENT_DIR)"
+                    );
+                }
+            }
             let listener = tokio::net::TcpListener::bind(cli.serve.addr)
                 .await
                 .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", cli.serve.addr))?;

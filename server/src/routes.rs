@@ -26,6 +26,7 @@ pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/media/{course}/{file}", get(media))
         .leptos_routes_with_context(&state, routes, page_context, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
@@ -52,6 +53,58 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static("DENY"),
         ))
         .with_state(state)
+}
+
+/// An image of a course: `content/courses/<course>/images/<file>`. Only image types, only plain
+/// file names: nothing else in the content folder (quiz keys!) is reachable.
+async fn media(
+    State(state): State<AppState>,
+    axum::extract::Path((course, file)): axum::extract::Path<(String, String)>,
+) -> Response {
+    fn plain(name: &str) -> bool {
+        !name.is_empty()
+            && !name.starts_with('.')
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    }
+    let mime = match file
+        .rsplit_once('.')
+        .map(|(_, ext)| ext.to_ascii_lowercase())
+    {
+        Some(ext) if ext == "png" => "image/png",
+        Some(ext) if ext == "jpg" || ext == "jpeg" => "image/jpeg",
+        Some(ext) if ext == "gif" => "image/gif",
+        Some(ext) if ext == "webp" => "image/webp",
+        Some(ext) if ext == "svg" => "image/svg+xml",
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    if !plain(&course) || !plain(&file) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let path = state
+        .config
+        .content_dir
+        .join("courses")
+        .join(&course)
+        .join("images")
+        .join(&file);
+    match tokio::fs::read(&path).await {
+        Ok(bytes) => (
+            [
+                (header::CONTENT_TYPE, mime),
+                (header::CACHE_CONTROL, "public, max-age=3600"),
+                // An SVG opened on its own must not run script.
+                (
+                    header::CONTENT_SECURITY_POLICY,
+                    "default-src 'none'; style-src 'unsafe-inline'",
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(_) => StatusCode::NOT_FOUND.into_response(),
+    }
 }
 
 /// 200 only when the database answers, so a load balancer stops sending traffic otherwise.

@@ -1,13 +1,14 @@
 //! `academy seed --demo`: the 2014 Tianjin programme with 82 enterprises and ~500 delegates in
 //! five tiers, so a fresh install has something to show. Running it again changes nothing.
 use academy_app::people::credit_code::check_char;
-use academy_app::people::entity::{district, enterprise, person};
+use std::path::Path;
+
+use academy_app::people::entity::{district, enterprise, person, person_role};
 use academy_app::people::tier::Tier;
-use academy_app::scheduling::entity::programme;
-use chrono::{NaiveDate, Utc};
+use chrono::Utc;
 use sea_orm::{
     ActiveValue::{NotSet, Set},
-    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait,
+    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, TransactionTrait,
 };
 
 pub const DEMO_PROGRAMME: &str = "tj-cp-audit-2014";
@@ -77,9 +78,12 @@ fn delegates_of(n: usize) -> Vec<Tier> {
     tiers
 }
 
-pub async fn seed_demo(db: &DatabaseConnection) -> anyhow::Result<SeedReport> {
-    let existing = programme::Entity::find()
-        .filter(programme::Column::Slug.eq(DEMO_PROGRAMME))
+/// Loads the content (the programme, courses and lessons) and then the demo enterprises and
+/// people; a second run changes nothing.
+pub async fn seed_demo(db: &DatabaseConnection, content_root: &Path) -> anyhow::Result<SeedReport> {
+    crate::content_cmd::sync(db, content_root).await?;
+    let existing = enterprise::Entity::find()
+        .filter(enterprise::Column::CreditCode.eq(demo_credit_code(0)))
         .one(db)
         .await?;
     if existing.is_some() {
@@ -108,25 +112,6 @@ pub async fn seed_demo(db: &DatabaseConnection) -> anyhow::Result<SeedReport> {
         }
     }
     let districts = district::Entity::find().all(&txn).await?;
-    programme::Entity::insert(programme::ActiveModel {
-        id: NotSet,
-        slug: Set(DEMO_PROGRAMME.into()),
-        title_zh: Set("2014年天津市清洁生产强制审核企业专题培训".into()),
-        title_en: Set("Tianjin 2014 mandatory cleaner-production audit training".into()),
-        starts_on: Set(NaiveDate::from_ymd_opt(2014, 7, 14).unwrap_or_default()),
-        ends_on: Set(NaiveDate::from_ymd_opt(2014, 7, 18).unwrap_or_default()),
-        timezone: Set("Asia/Shanghai".into()),
-        venue_zh: Set("天津能源管理培训学校".into()),
-        venue_en: Set("Tianjin Energy Management Training School".into()),
-        host_zh: Set("天津市节能协会清洁生产专业委员会".into()),
-        organisers_zh: Set(
-            serde_json::json!(["天津市经济和信息化委员会", "天津市环境保护局"]).to_string(),
-        ),
-        summary_zh: Set("82家企业、五个层次、近500人、六期专题培训。".into()),
-        created_at: Set(now),
-    })
-    .exec(&txn)
-    .await?;
 
     let mut people = Vec::new();
     let mut person_no = 0usize;
@@ -164,6 +149,23 @@ pub async fn seed_demo(db: &DatabaseConnection) -> anyhow::Result<SeedReport> {
         person::Entity::insert_many(chunk.to_vec())
             .exec(&txn)
             .await?;
+    }
+    // Every delegate is a trainee.
+    let ids: Vec<i64> = person::Entity::find()
+        .select_only()
+        .column(person::Column::Id)
+        .filter(person::Column::Email.like("trainee%@example.com"))
+        .into_tuple()
+        .all(&txn)
+        .await?;
+    for chunk in ids.chunks(300) {
+        person_role::Entity::insert_many(chunk.iter().map(|id| person_role::ActiveModel {
+            person_id: Set(*id),
+            role: Set("trainee".into()),
+            district_id: Set(None),
+        }))
+        .exec(&txn)
+        .await?;
     }
     txn.commit().await?;
     Ok(SeedReport {

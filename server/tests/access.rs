@@ -4,14 +4,13 @@
 //! fails the test.
 mod common;
 
-use academy_app::admin::service::{create_person, PersonForCreate};
 use academy_app::auth::policy::{decide, rule_for, Decision, RULES};
-use academy_app::auth::{service as auth, CurrentUser, Role};
+use academy_app::auth::{CurrentUser, Role};
 use academy_app::people::entity::{district, enterprise, person};
-use common::{on_each_database, TestApp, TestDb};
+use common::{
+    call, on_each_database, person_with_roles, session_cookie, sign_in, TestApp, PASSWORD,
+};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
-
-const PASSWORD: &str = "培训平台2014pw";
 
 /// One call per server function, with arguments that get past parsing. `sign_out` comes last
 /// because it ends the caller's session.
@@ -39,6 +38,18 @@ const SAMPLES: &[(&str, &str)] = &[
     ("set_roles", "person_id=999999&roles=trainee&district_id="),
     ("issue_login_link", "person_id=999999"),
     ("list_audit_log", ""),
+    ("list_courses", ""),
+    ("course_detail", "slug=auditor-method"),
+    ("read_lesson", "slug=auditor-method-01-overview"),
+    ("mark_lesson", "slug=auditor-method-01-overview&done=true"),
+    ("my_learning", ""),
+    ("quiz_overview", "course=auditor-method"),
+    ("start_attempt", "course=auditor-method"),
+    ("attempt_view", "attempt=999999"),
+    ("save_answer", "attempt=999999&question=1&answer=0"),
+    ("submit_attempt", "attempt=999999"),
+    ("attempt_review", "attempt=999999"),
+    ("quiz_results", "course=auditor-method"),
     ("sign_out", ""),
 ];
 
@@ -46,89 +57,6 @@ struct Actor {
     label: String,
     user: Option<CurrentUser>,
     cookie: Option<String>,
-}
-
-async fn person_with_roles(
-    db: &TestDb,
-    n: usize,
-    roles: &[Role],
-    district_id: Option<i64>,
-) -> CurrentUser {
-    let system = CurrentUser {
-        id: 0,
-        name: "test".into(),
-        roles: vec![Role::Admin],
-        district_id: None,
-        enterprise_id: None,
-        tier: None,
-    };
-    let created = create_person(
-        &db.db,
-        &system,
-        PersonForCreate {
-            name: format!("测试{n}"),
-            phone: None,
-            email: Some(format!("actor{n}@example.com")),
-            tier: Some(academy_app::people::tier::Tier::Auditor),
-            roles: roles.to_vec(),
-            district_id,
-        },
-    )
-    .await
-    .unwrap();
-    auth::set_password(&db.db, created.id, PASSWORD)
-        .await
-        .unwrap();
-    auth::load_user(&db.db, created.id).await.unwrap().unwrap()
-}
-
-pub async fn sign_in(app: &TestApp, login: &str, password: &str) -> reqwest::Response {
-    app.client
-        .post(app.url("/api/sign_in"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(format!(
-            "identifier={}&password={}",
-            urlencode(login),
-            urlencode(password)
-        ))
-        .send()
-        .await
-        .unwrap()
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-fn session_cookie(res: &reqwest::Response) -> Option<String> {
-    res.headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("academy_session=") && !v.starts_with("academy_session=;"))
-        .map(|v| v.split(';').next().unwrap().to_string())
-}
-
-async fn call(
-    app: &TestApp,
-    cookie: Option<&str>,
-    endpoint: &str,
-    body: &str,
-) -> reqwest::Response {
-    let mut req = app
-        .client
-        .post(app.url(&format!("/api/{endpoint}")))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(body.to_string());
-    if let Some(c) = cookie {
-        req = req.header("cookie", c);
-    }
-    req.send().await.unwrap()
 }
 
 #[tokio::test]
@@ -148,7 +76,9 @@ async fn every_server_function_allows_and_refuses_exactly_as_the_policy_says() {
     assert_eq!(SAMPLES.len(), RULES.len());
 
     on_each_database(|db| async move {
-        academy_server::seed::seed_demo(&db.db).await.unwrap();
+        academy_server::seed::seed_demo(&db.db, &common::content_root())
+            .await
+            .unwrap();
         let districts = district::Entity::find().all(&db.db).await.unwrap();
         let (home, other) = (districts[0].id, districts[1].id);
         let app = TestApp::spawn(&db).await;
@@ -220,7 +150,9 @@ async fn every_server_function_allows_and_refuses_exactly_as_the_policy_says() {
 #[tokio::test]
 async fn a_district_official_sees_only_their_own_district() {
     on_each_database(|db| async move {
-        academy_server::seed::seed_demo(&db.db).await.unwrap();
+        academy_server::seed::seed_demo(&db.db, &common::content_root())
+            .await
+            .unwrap();
         let districts = district::Entity::find().all(&db.db).await.unwrap();
         let (home, other) = (&districts[0], &districts[1]);
         person_with_roles(&db, 1, &[Role::DistrictOfficial], Some(home.id)).await;

@@ -34,7 +34,9 @@ async fn healthz_answers_503_when_the_database_is_gone() {
 #[tokio::test]
 async fn the_home_page_renders_in_simplified_chinese_by_default() {
     on_each_database(|db| async move {
-        academy_server::seed::seed_demo(&db.db).await.unwrap();
+        academy_server::seed::seed_demo(&db.db, &common::content_root())
+            .await
+            .unwrap();
         let app = TestApp::spawn(&db).await;
         let res = app.get("/").await;
         assert_eq!(res.status(), 200);
@@ -139,10 +141,14 @@ async fn the_demo_seed_loads_once_and_then_changes_nothing() {
     use academy_app::people::entity::{enterprise, person};
     use sea_orm::{EntityTrait, PaginatorTrait};
     on_each_database(|db| async move {
-        let first = academy_server::seed::seed_demo(&db.db).await.unwrap();
+        let first = academy_server::seed::seed_demo(&db.db, &common::content_root())
+            .await
+            .unwrap();
         assert!(first.created);
         let people = person::Entity::find().count(&db.db).await.unwrap();
-        let second = academy_server::seed::seed_demo(&db.db).await.unwrap();
+        let second = academy_server::seed::seed_demo(&db.db, &common::content_root())
+            .await
+            .unwrap();
         assert!(!second.created);
         assert_eq!(enterprise::Entity::find().count(&db.db).await.unwrap(), 82);
         assert_eq!(person::Entity::find().count(&db.db).await.unwrap(), people);

@@ -401,13 +401,16 @@ pub async fn list_audit_log(
     if let Some(a) = actor.filter(|a| !a.trim().is_empty()) {
         q = q.filter(audit_log::Column::ActorName.like(format!("%{}%", a.trim())));
     }
-    let tz = chrono_tz_offset();
     Ok(q.limit(200)
         .all(db)
         .await?
         .into_iter()
         .map(|r| AuditRow {
-            at: (r.at + tz).format("%Y-%m-%d %H:%M:%S").to_string(),
+            at: r
+                .at
+                .with_timezone(&chrono_tz::Asia::Shanghai)
+                .format("%Y-%m-%d %H:%M:%S")
+                .to_string(),
             actor: r.actor_name,
             action: r.action,
             target: match (r.target_type, r.target_id) {
@@ -417,11 +420,6 @@ pub async fn list_audit_log(
             detail: r.detail,
         })
         .collect())
-}
-
-/// Asia/Shanghai has no daylight saving: a fixed +08:00 is exact.
-fn chrono_tz_offset() -> chrono::Duration {
-    chrono::Duration::hours(8)
 }
 
 /// Creates an admin from the command line (`academy admin create`).

@@ -44,6 +44,26 @@ pub const RULES: &[(&str, Rule)] = &[
     ),
     ("list_audit_log", Rule::AnyOf(&[Role::Admin])),
     ("list_districts", Rule::AnyOf(STAFF)),
+    ("list_courses", Rule::Public),
+    ("course_detail", Rule::Public),
+    ("read_lesson", Rule::SignedIn),
+    ("mark_lesson", Rule::SignedIn),
+    ("my_learning", Rule::SignedIn),
+    ("quiz_overview", Rule::SignedIn),
+    ("start_attempt", Rule::SignedIn),
+    ("attempt_view", Rule::SignedIn),
+    ("save_answer", Rule::SignedIn),
+    ("submit_attempt", Rule::SignedIn),
+    ("attempt_review", Rule::SignedIn),
+    (
+        "quiz_results",
+        Rule::AnyOf(&[
+            Role::Instructor,
+            Role::Organiser,
+            Role::Scheduler,
+            Role::Admin,
+        ]),
+    ),
 ];
 
 pub fn rule_for(endpoint: &str) -> Option<Rule> {

@@ -1,4 +1,7 @@
 //! The frame every page lives in: header with navigation and the language switch, footer, 404.
+#[cfg(feature = "ssr")]
+pub mod time;
+
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -25,6 +28,14 @@ pub fn tier_name(locale: Locale, code: &str) -> &'static str {
         "official" => td_string!(locale, tier_official),
         "expert" => td_string!(locale, tier_expert),
         _ => "",
+    }
+}
+
+/// The Chinese or the English text, by locale; the Chinese one when there is no English.
+pub fn localised(locale: Locale, zh: &str, en: &str) -> String {
+    match locale {
+        Locale::en if !en.is_empty() => en.to_string(),
+        _ => zh.to_string(),
     }
 }
 
@@ -72,12 +83,19 @@ pub fn Layout(children: Children) -> impl IntoView {
                     <A href="/" attr:class="site-nav__link">
                         {t!(i18n, nav_home)}
                     </A>
+                    <A href="/courses" attr:class="site-nav__link">
+                        {t!(i18n, nav_catalog)}
+                    </A>
                     <Transition>
                         {move || Suspend::new(async move {
                             let user = me.await.ok().flatten();
                             let staff = user.as_ref().is_some_and(|u| u.has_any(&[Role::Admin, Role::Scheduler, Role::Organiser, Role::DistrictOfficial]));
                             let admin = user.as_ref().is_some_and(|u| u.has(Role::Admin));
+                            let signed_in = user.is_some();
                             view! {
+                                <Show when=move || signed_in>
+                                    <A href="/learning" attr:class="site-nav__link">{t!(i18n, nav_learning)}</A>
+                                </Show>
                                 <Show when=move || staff>
                                     <A href="/admin/people" attr:class="site-nav__link">{t!(i18n, nav_people)}</A>
                                 </Show>

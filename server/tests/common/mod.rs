@@ -4,6 +4,8 @@
 
 use std::future::Future;
 
+use academy_app::admin::service::{create_person, PersonForCreate};
+use academy_app::auth::{service as auth, CurrentUser, Role};
 use academy_server::ServeArgs;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use tokio::sync::oneshot;
@@ -124,6 +126,11 @@ where
     }
 }
 
+/// The project's `content/` folder.
+pub fn content_root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../content")
+}
+
 /// The real server on an ephemeral port.
 pub struct TestApp {
     pub base: String,
@@ -134,16 +141,25 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn(db: &TestDb) -> TestApp {
+        Self::spawn_with(db, |_| {}).await
+    }
+
+    /// Like [`TestApp::spawn`] with changed settings.
+    pub async fn spawn_with(db: &TestDb, change: impl FnOnce(&mut ServeArgs)) -> TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind port 0");
         let addr = listener.local_addr().expect("local addr");
-        let args = ServeArgs {
+        let mut args = ServeArgs {
             addr,
             site_root: "target/site".into(),
             public_url: None,
+            content_dir: content_root(),
+            sync_content: false,
+            quiz_sweep_seconds: 1,
             secure_cookies: false,
         };
+        change(&mut args);
         let (stop, stopped) = oneshot::channel::<()>();
         let conn = db.db.clone();
         let handle = tokio::spawn(async move {
@@ -184,6 +200,92 @@ impl TestApp {
             let _ = handle.await;
         }
     }
+}
+
+pub const PASSWORD: &str = "培训平台2014pw";
+
+/// A person with a password and these roles, tier auditor, signing in as `actor{n}@example.com`.
+pub async fn person_with_roles(
+    db: &TestDb,
+    n: usize,
+    roles: &[Role],
+    district_id: Option<i64>,
+) -> CurrentUser {
+    let system = CurrentUser {
+        id: 0,
+        name: "test".into(),
+        roles: vec![Role::Admin],
+        district_id: None,
+        enterprise_id: None,
+        tier: None,
+    };
+    let created = create_person(
+        &db.db,
+        &system,
+        PersonForCreate {
+            name: format!("测试{n}"),
+            phone: None,
+            email: Some(format!("actor{n}@example.com")),
+            tier: Some(academy_app::people::tier::Tier::Auditor),
+            roles: roles.to_vec(),
+            district_id,
+        },
+    )
+    .await
+    .unwrap();
+    auth::set_password(&db.db, created.id, PASSWORD)
+        .await
+        .unwrap();
+    auth::load_user(&db.db, created.id).await.unwrap().unwrap()
+}
+
+pub async fn sign_in(app: &TestApp, login: &str, password: &str) -> reqwest::Response {
+    app.client
+        .post(app.url("/api/sign_in"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!(
+            "identifier={}&password={}",
+            urlencode(login),
+            urlencode(password)
+        ))
+        .send()
+        .await
+        .unwrap()
+}
+
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+pub fn session_cookie(res: &reqwest::Response) -> Option<String> {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("academy_session=") && !v.starts_with("academy_session=;"))
+        .map(|v| v.split(';').next().unwrap().to_string())
+}
+
+pub async fn call(
+    app: &TestApp,
+    cookie: Option<&str>,
+    endpoint: &str,
+    body: &str,
+) -> reqwest::Response {
+    let mut req = app
+        .client
+        .post(app.url(&format!("/api/{endpoint}")))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body.to_string());
+    if let Some(c) = cookie {
+        req = req.header("cookie", c);
+    }
+    req.send().await.unwrap()
 }
 
 #[test]

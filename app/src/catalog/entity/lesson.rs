@@ -14,6 +14,12 @@ pub struct Model {
     pub minutes: i32,
     #[sea_orm(column_type = "Text")]
     pub body_md: String,
+    /// Rendered and sanitised at sync.
+    #[sea_orm(column_type = "Text")]
+    pub body_html: String,
+    /// JSON array of [`crate::catalog::TocEntry`].
+    #[sea_orm(column_type = "Text")]
+    pub toc: String,
     pub content_hash: String,
     pub archived: bool,
     pub updated_at: DateTimeUtc,

@@ -1,3 +1,4 @@
 pub mod course;
 pub mod course_tier;
 pub mod lesson;
+pub mod lesson_progress;

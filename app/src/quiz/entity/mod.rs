@@ -1,0 +1,4 @@
+pub mod attempt;
+pub mod attempt_answer;
+pub mod question;
+pub mod quiz;

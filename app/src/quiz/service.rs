@@ -1,0 +1,802 @@
+//! Attempts on the server: drawing, saving, grading (on submit, and at the deadline whatever the
+//! browser does), the review, and the results with item analysis.
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    TransactionSession, TransactionTrait,
+};
+
+use super::entity::{attempt, attempt_answer, question, quiz};
+use super::rules::{self, ItemResponse, Response};
+use super::{
+    AttemptSheet, AttemptSummary, GroupRow, ItemRow, QuestionView, QuizHome, QuizInfo, QuizReport,
+    ResultRow, ReviewItem, ReviewView,
+};
+use crate::auth::{CurrentUser, Role};
+use crate::catalog::content::{Answer, Question, QuestionKind, Quiz};
+use crate::catalog::entity::course;
+use crate::error::{AppError, AppResult};
+use crate::people::entity::{enterprise, person};
+
+/// A save that reaches the server this long after the deadline (a slow phone network) still
+/// counts; the deadline sweep waits as long before grading.
+pub const GRACE_SECONDS: i64 = 5;
+
+/// Who may see anyone's attempts.
+const STAFF: &[Role] = &[
+    Role::Instructor,
+    Role::Organiser,
+    Role::Scheduler,
+    Role::Admin,
+];
+
+struct Loaded {
+    course: course::Model,
+    quiz: quiz::Model,
+    settings: Quiz,
+}
+
+impl Loaded {
+    fn info(&self) -> QuizInfo {
+        QuizInfo {
+            course_slug: self.course.slug.clone(),
+            course_title_zh: self.course.title_zh.clone(),
+            course_title_en: self.course.title_en.clone(),
+            title_zh: self.settings.title_zh.clone(),
+            title_en: self.settings.title_en.clone(),
+            questions: self.settings.draw,
+            time_limit_minutes: self.settings.time_limit_minutes,
+            attempts_allowed: self.settings.attempts,
+            pass_percent: self.settings.pass_percent,
+            counts: self.settings.counts.code().to_string(),
+            layout: self.settings.layout.code().to_string(),
+        }
+    }
+}
+
+fn settings_of(q: &quiz::Model) -> AppResult<Quiz> {
+    serde_json::from_str(&q.settings).map_err(|e| {
+        tracing::error!(quiz = q.id, error = %e, "unreadable quiz settings");
+        AppError::Internal
+    })
+}
+
+fn question_of(q: &question::Model) -> AppResult<Question> {
+    serde_json::from_str(&q.data).map_err(|e| {
+        tracing::error!(question = q.id, error = %e, "unreadable question");
+        AppError::Internal
+    })
+}
+
+async fn by_course(db: &impl ConnectionTrait, slug: &str) -> AppResult<Loaded> {
+    let course = course::Entity::find()
+        .filter(course::Column::Slug.eq(slug))
+        .filter(course::Column::Archived.eq(false))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let quiz = quiz::Entity::find()
+        .filter(quiz::Column::CourseId.eq(course.id))
+        .filter(quiz::Column::Archived.eq(false))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let settings = settings_of(&quiz)?;
+    Ok(Loaded {
+        course,
+        quiz,
+        settings,
+    })
+}
+
+async fn by_quiz_id(db: &impl ConnectionTrait, quiz_id: i64) -> AppResult<Loaded> {
+    let quiz = quiz::Entity::find_by_id(quiz_id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let course = course::Entity::find_by_id(quiz.course_id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let settings = settings_of(&quiz)?;
+    Ok(Loaded {
+        course,
+        quiz,
+        settings,
+    })
+}
+
+/// The drawn questions of an attempt: question row id and the order its options are shown in.
+type DrawRows = Vec<(i64, Vec<usize>)>;
+
+fn draw_of(a: &attempt::Model) -> AppResult<DrawRows> {
+    serde_json::from_str(&a.draw).map_err(|_| AppError::Internal)
+}
+
+/// An attempt of `user`; someone else's is "not found", so ids reveal nothing.
+async fn own_attempt(
+    db: &impl ConnectionTrait,
+    user: &CurrentUser,
+    id: i64,
+) -> AppResult<attempt::Model> {
+    attempt::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .filter(|a| a.person_id == user.id)
+        .ok_or(AppError::NotFound)
+}
+
+fn is_over(a: &attempt::Model, now: DateTime<Utc>) -> bool {
+    now > a.deadline_at + Duration::seconds(GRACE_SECONDS)
+}
+
+fn summary(a: &attempt::Model) -> AttemptSummary {
+    AttemptSummary {
+        id: a.id,
+        number: a.number,
+        status: a.status.clone(),
+        started_at: crate::shell::time::local(a.started_at),
+        percent: a.percent,
+        passed: a.passed,
+    }
+}
+
+async fn attempts_of(
+    db: &impl ConnectionTrait,
+    person: i64,
+    quiz_id: i64,
+) -> AppResult<Vec<attempt::Model>> {
+    Ok(attempt::Entity::find()
+        .filter(attempt::Column::PersonId.eq(person))
+        .filter(attempt::Column::QuizId.eq(quiz_id))
+        .order_by_asc(attempt::Column::Number)
+        .all(db)
+        .await?)
+}
+
+/// Grades the person's attempts whose time is up, so what they see is never stale.
+async fn close_overdue(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    attempts: &mut [attempt::Model],
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    for a in attempts.iter_mut() {
+        if a.status == "open" && is_over(a, now) {
+            grade(db, a.id, "expired", now).await?;
+            if let Some(fresh) = attempt::Entity::find_by_id(a.id).one(db).await? {
+                *a = fresh;
+            }
+        }
+    }
+    Ok(())
+}
+
+pub async fn overview(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    user: &CurrentUser,
+    slug: &str,
+    now: DateTime<Utc>,
+) -> AppResult<QuizHome> {
+    let loaded = by_course(db, slug).await?;
+    let mut attempts = attempts_of(db, user.id, loaded.quiz.id).await?;
+    close_overdue(db, &mut attempts, now).await?;
+    let graded: Vec<f64> = attempts.iter().filter_map(|a| a.percent).collect();
+    let counting = rules::counting_score(&graded, loaded.settings.counts);
+    Ok(QuizHome {
+        info: loaded.info(),
+        open_attempt: attempts.iter().find(|a| a.status == "open").map(|a| a.id),
+        attempts_left: loaded
+            .settings
+            .attempts
+            .saturating_sub(attempts.len() as u32),
+        counting_percent: counting,
+        passed: counting.map(|p| rules::passed(p, loaded.settings.pass_percent)),
+        attempts: attempts.iter().map(summary).collect(),
+    })
+}
+
+pub async fn start(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    user: &CurrentUser,
+    slug: &str,
+    now: DateTime<Utc>,
+) -> AppResult<i64> {
+    let loaded = by_course(db, slug).await?;
+    let mut attempts = attempts_of(db, user.id, loaded.quiz.id).await?;
+    close_overdue(db, &mut attempts, now).await?;
+    if let Some(open) = attempts.iter().find(|a| a.status == "open") {
+        return Ok(open.id);
+    }
+    if attempts.len() as u32 >= loaded.settings.attempts {
+        return Err(AppError::validation("quiz", "no_attempts_left"));
+    }
+    let bank_rows: Vec<question::Model> = question::Entity::find()
+        .filter(question::Column::QuizId.eq(loaded.quiz.id))
+        .filter(question::Column::Archived.eq(false))
+        .order_by_asc(question::Column::Position)
+        .all(db)
+        .await?;
+    let bank: Vec<Question> = bank_rows
+        .iter()
+        .map(question_of)
+        .collect::<AppResult<_>>()?;
+    let drawn = {
+        let mut rng = rand::rng();
+        rules::draw(
+            &bank,
+            loaded.settings.draw as usize,
+            loaded.settings.shuffle_questions,
+            loaded.settings.shuffle_options,
+            &mut rng,
+        )
+    };
+    let row_of: HashMap<&str, (i64, f64)> = bank_rows
+        .iter()
+        .zip(&bank)
+        .map(|(row, q)| (q.id.as_str(), (row.id, q.points)))
+        .collect();
+    let mut draw: DrawRows = Vec::new();
+    let mut possible = 0.0;
+    for (key, order) in drawn.question_ids.iter().zip(drawn.option_orders) {
+        if let Some((id, points)) = row_of.get(key.as_str()) {
+            draw.push((*id, order));
+            possible += points;
+        }
+    }
+    let number = attempts.len() as i32 + 1;
+    let inserted = attempt::ActiveModel {
+        quiz_id: Set(loaded.quiz.id),
+        person_id: Set(user.id),
+        number: Set(number),
+        status: Set("open".into()),
+        started_at: Set(now),
+        deadline_at: Set(now + Duration::minutes(i64::from(loaded.settings.time_limit_minutes))),
+        finished_at: Set(None),
+        earned: Set(None),
+        possible: Set(possible),
+        percent: Set(None),
+        passed: Set(None),
+        draw: Set(serde_json::to_string(&draw).map_err(|_| AppError::Internal)?),
+        ..Default::default()
+    }
+    .insert(db)
+    .await;
+    match inserted {
+        Ok(a) => Ok(a.id),
+        // A second "start" at the same moment: the unique (person, quiz, number) index refused
+        // it; the attempt the first one made is the one to resume.
+        Err(_) => attempts_of(db, user.id, loaded.quiz.id)
+            .await?
+            .into_iter()
+            .find(|a| a.status == "open")
+            .map(|a| a.id)
+            .ok_or(AppError::Internal),
+    }
+}
+
+pub async fn view(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    user: &CurrentUser,
+    id: i64,
+    now: DateTime<Utc>,
+) -> AppResult<AttemptSheet> {
+    let mut a = own_attempt(db, user, id).await?;
+    if a.status == "open" && is_over(&a, now) {
+        grade(db, a.id, "expired", now).await?;
+        a = own_attempt(db, user, id).await?;
+    }
+    let loaded = by_quiz_id(db, a.quiz_id).await?;
+    let draw = draw_of(&a)?;
+    let rows: HashMap<i64, question::Model> = question::Entity::find()
+        .filter(question::Column::Id.is_in(draw.iter().map(|d| d.0)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|q| (q.id, q))
+        .collect();
+    let saved: HashMap<i64, Response> = answers_of(db, a.id).await?;
+    let mut questions = Vec::new();
+    for (qid, order) in &draw {
+        let Some(row) = rows.get(qid) else { continue };
+        let q = question_of(row)?;
+        questions.push(QuestionView {
+            id: *qid,
+            kind: q.kind.code().to_string(),
+            prompt: q.prompt.clone(),
+            options: order
+                .iter()
+                .filter_map(|&i| q.options.get(i).map(|text| (i, text.clone())))
+                .collect(),
+            saved: saved.get(qid).map(encode),
+        });
+    }
+    Ok(AttemptSheet {
+        id: a.id,
+        info: loaded.info(),
+        number: a.number,
+        seconds_left: if a.status == "open" {
+            (a.deadline_at - now).num_seconds().max(0)
+        } else {
+            0
+        },
+        status: a.status,
+        questions,
+    })
+}
+
+async fn answers_of(
+    db: &impl ConnectionTrait,
+    attempt_id: i64,
+) -> AppResult<HashMap<i64, Response>> {
+    Ok(attempt_answer::Entity::find()
+        .filter(attempt_answer::Column::AttemptId.eq(attempt_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|r| {
+            let resp: Response = serde_json::from_str(r.response.as_deref()?).ok()?;
+            Some((r.question_id, resp))
+        })
+        .collect())
+}
+
+/// An answer as the browser sends it and gets it back.
+pub fn encode(r: &Response) -> String {
+    match r {
+        Response::Single(i) => i.to_string(),
+        Response::Multiple(v) => v
+            .iter()
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(","),
+        Response::TrueFalse(b) => b.to_string(),
+        Response::Fill(s) => s.clone(),
+    }
+}
+
+/// Parses an answer for a question of `kind` with `options` options; `None` clears it.
+pub fn decode(kind: QuestionKind, options: usize, text: &str) -> Result<Option<Response>, ()> {
+    let index = |s: &str| -> Result<usize, ()> {
+        s.trim()
+            .parse::<usize>()
+            .ok()
+            .filter(|i| *i < options)
+            .ok_or(())
+    };
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(match kind {
+        QuestionKind::Single => Response::Single(index(text)?),
+        QuestionKind::Multiple => {
+            let mut v = text.split(',').map(index).collect::<Result<Vec<_>, _>>()?;
+            v.sort_unstable();
+            v.dedup();
+            Response::Multiple(v)
+        }
+        QuestionKind::TrueFalse => match text.trim() {
+            "true" => Response::TrueFalse(true),
+            "false" => Response::TrueFalse(false),
+            _ => return Err(()),
+        },
+        QuestionKind::Fill => {
+            if text.chars().count() > 500 {
+                return Err(());
+            }
+            Response::Fill(text.to_string())
+        }
+    }))
+}
+
+pub async fn save(
+    db: &impl ConnectionTrait,
+    user: &CurrentUser,
+    attempt_id: i64,
+    question_id: i64,
+    answer: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let a = own_attempt(db, user, attempt_id).await?;
+    if a.status != "open" || is_over(&a, now) {
+        return Err(AppError::validation("quiz", "attempt_closed"));
+    }
+    if !draw_of(&a)?.iter().any(|d| d.0 == question_id) {
+        return Err(AppError::validation("answer", "question_not_in_attempt"));
+    }
+    let row = question::Entity::find_by_id(question_id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let q = question_of(&row)?;
+    let response = decode(q.kind, q.options.len(), answer)
+        .map_err(|_| AppError::validation("answer", "answer_invalid"))?;
+    let json = match &response {
+        Some(r) => Some(serde_json::to_string(r).map_err(|_| AppError::Internal)?),
+        None => None,
+    };
+    attempt_answer::Entity::insert(attempt_answer::ActiveModel {
+        attempt_id: Set(attempt_id),
+        question_id: Set(question_id),
+        response: Set(json),
+        saved_at: Set(now),
+        earned: Set(None),
+    })
+    .on_conflict(
+        OnConflict::columns([
+            attempt_answer::Column::AttemptId,
+            attempt_answer::Column::QuestionId,
+        ])
+        .update_columns([
+            attempt_answer::Column::Response,
+            attempt_answer::Column::SavedAt,
+        ])
+        .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn submit(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    user: &CurrentUser,
+    attempt_id: i64,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let a = own_attempt(db, user, attempt_id).await?;
+    if a.status == "open" {
+        let status = if is_over(&a, now) {
+            "expired"
+        } else {
+            "submitted"
+        };
+        grade(db, a.id, status, now).await?;
+    }
+    Ok(())
+}
+
+/// Grades an open attempt from what was saved and closes it with `status`. Safe to race: of two
+/// processes grading the same attempt, one writes and the other changes nothing. Returns whether
+/// this call graded it.
+pub async fn grade(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    attempt_id: i64,
+    status: &str,
+    now: DateTime<Utc>,
+) -> AppResult<bool> {
+    let txn = db.begin().await?;
+    // Claim the attempt first, with a write: a second grader (another request, another server
+    // process) waits for this transaction and then finds nothing open. Writing before reading
+    // also keeps SQLite from refusing a read transaction's late upgrade to a write.
+    let claimed = attempt::Entity::update_many()
+        .col_expr(attempt::Column::Status, Expr::value(status))
+        .col_expr(attempt::Column::FinishedAt, Expr::value(Some(now)))
+        .filter(attempt::Column::Id.eq(attempt_id))
+        .filter(attempt::Column::Status.eq("open"))
+        .exec(&txn)
+        .await?;
+    if claimed.rows_affected == 0 {
+        txn.rollback().await?;
+        return Ok(false);
+    }
+    let a = attempt::Entity::find_by_id(attempt_id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::Internal)?;
+    let settings = settings_of(
+        &quiz::Entity::find_by_id(a.quiz_id)
+            .one(&txn)
+            .await?
+            .ok_or(AppError::Internal)?,
+    )?;
+    let draw = draw_of(&a)?;
+    let rows: HashMap<i64, question::Model> = question::Entity::find()
+        .filter(question::Column::Id.is_in(draw.iter().map(|d| d.0)))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|q| (q.id, q))
+        .collect();
+    let saved = answers_of(&txn, a.id).await?;
+    let mut earned_total = 0.0;
+    let mut per_question = Vec::new();
+    for (qid, _) in &draw {
+        let Some(row) = rows.get(qid) else { continue };
+        let q = question_of(row)?;
+        let earned = rules::grade(&q, saved.get(qid));
+        earned_total += earned;
+        per_question.push((*qid, earned));
+    }
+    let percent = rules::percent(earned_total, a.possible);
+    attempt::Entity::update_many()
+        .col_expr(attempt::Column::Earned, Expr::value(Some(earned_total)))
+        .col_expr(attempt::Column::Percent, Expr::value(Some(percent)))
+        .col_expr(
+            attempt::Column::Passed,
+            Expr::value(Some(rules::passed(percent, settings.pass_percent))),
+        )
+        .filter(attempt::Column::Id.eq(a.id))
+        .exec(&txn)
+        .await?;
+    // Every drawn question gets a row with its points, answered or not, for item analysis.
+    for (qid, earned) in per_question {
+        attempt_answer::Entity::insert(attempt_answer::ActiveModel {
+            attempt_id: Set(a.id),
+            question_id: Set(qid),
+            response: Set(None),
+            saved_at: Set(now),
+            earned: Set(Some(earned)),
+        })
+        .on_conflict(
+            OnConflict::columns([
+                attempt_answer::Column::AttemptId,
+                attempt_answer::Column::QuestionId,
+            ])
+            .update_column(attempt_answer::Column::Earned)
+            .to_owned(),
+        )
+        .exec_without_returning(&txn)
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(true)
+}
+
+/// Grades every open attempt whose deadline (plus the grace) has passed; the server runs this
+/// every few seconds. Returns how many this call graded.
+pub async fn grade_overdue(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    now: DateTime<Utc>,
+) -> AppResult<usize> {
+    let due: Vec<attempt::Model> = attempt::Entity::find()
+        .filter(attempt::Column::Status.eq("open"))
+        .filter(attempt::Column::DeadlineAt.lt(now - Duration::seconds(GRACE_SECONDS)))
+        .all(db)
+        .await?;
+    let mut graded = 0;
+    for a in due {
+        if grade(db, a.id, "expired", now).await? {
+            graded += 1;
+        }
+    }
+    Ok(graded)
+}
+
+fn correct_text(q: &Question) -> String {
+    match &q.answer {
+        Answer::Single(i) => i.to_string(),
+        Answer::Multiple(v) => v
+            .iter()
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(","),
+        Answer::TrueFalse(b) => b.to_string(),
+        Answer::Fill(accepted) => accepted.join(" / "),
+    }
+}
+
+pub async fn review(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    user: &CurrentUser,
+    id: i64,
+    now: DateTime<Utc>,
+) -> AppResult<ReviewView> {
+    let mut a = attempt::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .filter(|a| a.person_id == user.id || user.has_any(STAFF))
+        .ok_or(AppError::NotFound)?;
+    if a.status == "open" && is_over(&a, now) {
+        grade(db, a.id, "expired", now).await?;
+        a = attempt::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .ok_or(AppError::NotFound)?;
+    }
+    if a.status == "open" {
+        // No key before grading.
+        return Err(AppError::validation("quiz", "attempt_not_graded"));
+    }
+    let loaded = by_quiz_id(db, a.quiz_id).await?;
+    let draw = draw_of(&a)?;
+    let rows: HashMap<i64, question::Model> = question::Entity::find()
+        .filter(question::Column::Id.is_in(draw.iter().map(|d| d.0)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|q| (q.id, q))
+        .collect();
+    let saved = answers_of(db, a.id).await?;
+    let mut items = Vec::new();
+    for (qid, _) in &draw {
+        let Some(row) = rows.get(qid) else { continue };
+        let q = question_of(row)?;
+        items.push(ReviewItem {
+            kind: q.kind.code().to_string(),
+            prompt: q.prompt.clone(),
+            options: q.options.clone(),
+            yours: saved.get(qid).map(encode),
+            correct: correct_text(&q),
+            earned: rules::grade(&q, saved.get(qid)),
+            points: q.points,
+            explanation: q.explanation.clone(),
+        });
+    }
+    let person = person::Entity::find_by_id(a.person_id)
+        .one(db)
+        .await?
+        .map(|p| p.name)
+        .unwrap_or_default();
+    Ok(ReviewView {
+        info: loaded.info(),
+        number: a.number,
+        status: a.status,
+        earned: a.earned.unwrap_or(0.0),
+        possible: a.possible,
+        percent: a.percent.unwrap_or(0.0),
+        passed: a.passed.unwrap_or(false),
+        items,
+        person,
+    })
+}
+
+pub async fn results(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    _user: &CurrentUser,
+    slug: &str,
+    now: DateTime<Utc>,
+) -> AppResult<QuizReport> {
+    grade_overdue(db, now).await?;
+    let loaded = by_course(db, slug).await?;
+    let attempts: Vec<attempt::Model> = attempt::Entity::find()
+        .filter(attempt::Column::QuizId.eq(loaded.quiz.id))
+        .filter(attempt::Column::Status.ne("open"))
+        .order_by_asc(attempt::Column::Id)
+        .all(db)
+        .await?;
+    let people: HashMap<i64, person::Model> = person::Entity::find()
+        .filter(person::Column::Id.is_in(attempts.iter().map(|a| a.person_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect();
+    let enterprises: HashMap<i64, String> = enterprise::Entity::find()
+        .filter(enterprise::Column::Id.is_in(people.values().filter_map(|p| p.enterprise_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|e| (e.id, e.name))
+        .collect();
+    let rows: Vec<ResultRow> = attempts
+        .iter()
+        .map(|a| {
+            let p = people.get(&a.person_id);
+            ResultRow {
+                attempt_id: a.id,
+                person: p.map(|p| p.name.clone()).unwrap_or_default(),
+                enterprise: p
+                    .and_then(|p| p.enterprise_id)
+                    .and_then(|e| enterprises.get(&e).cloned())
+                    .unwrap_or_default(),
+                tier: p.and_then(|p| p.tier.clone()).unwrap_or_default(),
+                number: a.number,
+                status: a.status.clone(),
+                percent: a.percent.unwrap_or(0.0),
+                passed: a.passed.unwrap_or(false),
+            }
+        })
+        .collect();
+
+    // The attempt that counts, per person.
+    let mut per_person: HashMap<i64, Vec<f64>> = HashMap::new();
+    for a in &attempts {
+        per_person
+            .entry(a.person_id)
+            .or_default()
+            .push(a.percent.unwrap_or(0.0));
+    }
+    let counted: Vec<(i64, f64)> = per_person
+        .into_iter()
+        .filter_map(|(p, scores)| {
+            rules::counting_score(&scores, loaded.settings.counts).map(|s| (p, s))
+        })
+        .collect();
+    let group = |label_of: &dyn Fn(&person::Model) -> String| -> Vec<GroupRow> {
+        let mut groups: HashMap<String, Vec<f64>> = HashMap::new();
+        for (p, score) in &counted {
+            if let Some(person) = people.get(p) {
+                groups.entry(label_of(person)).or_default().push(*score);
+            }
+        }
+        let mut out: Vec<GroupRow> = groups
+            .into_iter()
+            .map(|(label, scores)| GroupRow {
+                people: scores.len() as u32,
+                mean_percent: rules::percent(
+                    scores.iter().sum::<f64>(),
+                    scores.len() as f64 * 100.0,
+                ),
+                passed: scores
+                    .iter()
+                    .filter(|s| rules::passed(**s, loaded.settings.pass_percent))
+                    .count() as u32,
+                label,
+            })
+            .collect();
+        out.sort_by(|a, b| a.label.cmp(&b.label));
+        out
+    };
+    let by_tier = group(&|p| p.tier.clone().unwrap_or_default());
+    let by_enterprise = group(&|p| {
+        p.enterprise_id
+            .and_then(|e| enterprises.get(&e).cloned())
+            .unwrap_or_default()
+    });
+
+    // Item analysis over every graded attempt.
+    let percent_of: HashMap<i64, f64> = attempts
+        .iter()
+        .map(|a| (a.id, a.percent.unwrap_or(0.0)))
+        .collect();
+    let answers = attempt_answer::Entity::find()
+        .filter(attempt_answer::Column::AttemptId.is_in(attempts.iter().map(|a| a.id)))
+        .all(db)
+        .await?;
+    let bank: Vec<question::Model> = question::Entity::find()
+        .filter(question::Column::QuizId.eq(loaded.quiz.id))
+        .order_by_asc(question::Column::Position)
+        .all(db)
+        .await?;
+    let mut by_question: HashMap<i64, Vec<ItemResponse>> = HashMap::new();
+    let points: HashMap<i64, f64> = bank
+        .iter()
+        .filter_map(|q| question_of(q).ok().map(|parsed| (q.id, parsed.points)))
+        .collect();
+    for ans in answers {
+        let Some(total) = percent_of.get(&ans.attempt_id) else {
+            continue;
+        };
+        by_question
+            .entry(ans.question_id)
+            .or_default()
+            .push(ItemResponse {
+                attempt_total: *total,
+                earned: ans.earned.unwrap_or(0.0),
+                possible: points.get(&ans.question_id).copied().unwrap_or(1.0),
+                choice: ans
+                    .response
+                    .as_deref()
+                    .and_then(|r| serde_json::from_str(r).ok()),
+            });
+    }
+    let mut items = Vec::new();
+    for row in &bank {
+        let q = question_of(row)?;
+        let responses = by_question.remove(&row.id).unwrap_or_default();
+        if responses.is_empty() && row.archived {
+            continue;
+        }
+        let stats = rules::item_stats(&q, &responses);
+        items.push(ItemRow {
+            key: q.id.clone(),
+            kind: q.kind.code().to_string(),
+            prompt: q.prompt.clone(),
+            options: q.options.clone(),
+            responses: stats.responses as u32,
+            facility: stats.facility,
+            discrimination: stats.discrimination,
+            option_counts: stats.option_counts.iter().map(|c| *c as u32).collect(),
+        });
+    }
+    Ok(QuizReport {
+        info: loaded.info(),
+        rows,
+        by_tier,
+        by_enterprise,
+        items,
+    })
+}

@@ -1,0 +1,413 @@
+//! Quizzes through the real server on SQLite and PostgreSQL: the key never reaches the browser
+//! before grading, answers survive a reload, grading happens on the server on submit and at the
+//! deadline, limits hold, and the results carry the item analysis.
+mod common;
+
+use academy_app::auth::Role;
+use academy_app::catalog::content::{self, Answer, Question};
+use academy_app::catalog::sync::sync;
+use academy_app::quiz::entity::{attempt, question};
+use academy_app::quiz::service::grade_overdue;
+use common::{call, content_root, on_each_database, person_with_roles, session_cookie, sign_in};
+use common::{TestApp, TestDb, PASSWORD};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde_json::Value;
+
+const COURSE: &str = "boilers";
+
+async fn setup(db: &TestDb) -> (TestApp, String) {
+    let set = content::load(&content_root()).unwrap();
+    sync(&db.db, &set, chrono::Utc::now()).await.unwrap();
+    person_with_roles(db, 1, &[Role::Trainee], None).await;
+    let app = TestApp::spawn(db).await;
+    let cookie = session_cookie(&sign_in(&app, "actor1@example.com", PASSWORD).await).unwrap();
+    (app, cookie)
+}
+
+async fn start(app: &TestApp, cookie: &str) -> i64 {
+    let res = call(
+        app,
+        Some(cookie),
+        "start_attempt",
+        &format!("course={COURSE}"),
+    )
+    .await;
+    assert!(
+        res.status().is_success() || res.status().is_redirection(),
+        "{}",
+        res.status()
+    );
+    let overview: Value = call(
+        app,
+        Some(cookie),
+        "quiz_overview",
+        &format!("course={COURSE}"),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    overview["open_attempt"].as_i64().expect("an open attempt")
+}
+
+async fn view(app: &TestApp, cookie: &str, id: i64) -> (String, Value) {
+    let text = call(app, Some(cookie), "attempt_view", &format!("attempt={id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let json = serde_json::from_str(&text).unwrap();
+    (text, json)
+}
+
+async fn bank(db: &TestDb) -> Vec<(i64, Question)> {
+    question::Entity::find()
+        .all(&db.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|q| (q.id, serde_json::from_str(&q.data).unwrap()))
+        .collect()
+}
+
+fn right_answer(q: &Question) -> String {
+    match &q.answer {
+        Answer::Single(i) => i.to_string(),
+        Answer::Multiple(v) => v
+            .iter()
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(","),
+        Answer::TrueFalse(b) => b.to_string(),
+        Answer::Fill(a) => format!(" {} ", a[0]),
+    }
+}
+
+#[tokio::test]
+async fn keys_stay_on_the_server_answers_survive_a_reload_and_submit_grades() {
+    on_each_database(|db| async move {
+        let (app, cookie) = setup(&db).await;
+        let id = start(&app, &cookie).await;
+        // Starting again resumes the same attempt.
+        assert_eq!(start(&app, &cookie).await, id);
+
+        let (text, attempt) = view(&app, &cookie, id).await;
+        let questions = attempt["questions"].as_array().unwrap().clone();
+        assert_eq!(questions.len(), 10, "the quiz draws 10");
+        let bank = bank(&db).await;
+        for (_, q) in &bank {
+            assert!(
+                !text.contains(&q.explanation),
+                "explanation sent before grading"
+            );
+        }
+        assert!(
+            !text.contains("\"answer\"") && !text.contains("explanation"),
+            "{text}"
+        );
+        let page = app
+            .client
+            .get(app.url(&format!("/attempts/{id}")))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        for (_, q) in &bank {
+            assert!(
+                !page.contains(&q.explanation),
+                "explanation in the attempt page"
+            );
+        }
+
+        // Answer the first half right (fill-ins in full-width would also count; see unit tests).
+        let half: Vec<i64> = questions
+            .iter()
+            .take(5)
+            .map(|q| q["id"].as_i64().unwrap())
+            .collect();
+        let mut expected = 0.0;
+        for qid in &half {
+            let q = &bank.iter().find(|(id, _)| id == qid).unwrap().1;
+            let res = call(
+                &app,
+                Some(&cookie),
+                "save_answer",
+                &format!(
+                    "attempt={id}&question={qid}&answer={}",
+                    urlencoding(&right_answer(q))
+                ),
+            )
+            .await;
+            assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+            expected += q.points;
+        }
+        // A reload finds them.
+        let (_, again) = view(&app, &cookie, id).await;
+        let saved = again["questions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|q| !q["saved"].is_null())
+            .count();
+        assert_eq!(saved, 5);
+        // Nonsense is refused with the field named, and nothing changes.
+        let bad = call(
+            &app,
+            Some(&cookie),
+            "save_answer",
+            &format!("attempt={id}&question={}&answer=99", half[0]),
+        )
+        .await;
+        let q0 = &bank.iter().find(|(id, _)| *id == half[0]).unwrap().1;
+        if q0.options.len() > 0 {
+            assert_eq!(bad.status(), 422);
+        }
+
+        let res = call(
+            &app,
+            Some(&cookie),
+            "submit_attempt",
+            &format!("attempt={id}"),
+        )
+        .await;
+        assert!(res.status().is_success() || res.status().is_redirection());
+        let review: Value = call(
+            &app,
+            Some(&cookie),
+            "attempt_review",
+            &format!("attempt={id}"),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+        let possible = review["possible"].as_f64().unwrap();
+        assert_eq!(review["earned"].as_f64().unwrap(), expected);
+        assert_eq!(
+            review["percent"].as_f64().unwrap(),
+            (expected / possible * 1000.0).round() / 10.0
+        );
+        assert_eq!(review["status"], "submitted");
+        assert_eq!(review["items"].as_array().unwrap().len(), 10);
+        assert!(review["items"][0]["explanation"].as_str().unwrap().len() > 10);
+
+        // Closed: saving again is refused, submitting again changes nothing.
+        let late = call(
+            &app,
+            Some(&cookie),
+            "save_answer",
+            &format!("attempt={id}&question={}&answer=0", half[0]),
+        )
+        .await;
+        assert_eq!(late.status(), 422);
+        call(
+            &app,
+            Some(&cookie),
+            "submit_attempt",
+            &format!("attempt={id}"),
+        )
+        .await;
+        let same: Value = call(
+            &app,
+            Some(&cookie),
+            "attempt_review",
+            &format!("attempt={id}"),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+        assert_eq!(same["earned"], review["earned"]);
+
+        // Someone else's attempt does not exist for another trainee.
+        person_with_roles(&db, 2, &[Role::Trainee], None).await;
+        let other = session_cookie(&sign_in(&app, "actor2@example.com", PASSWORD).await).unwrap();
+        for endpoint in ["attempt_view", "attempt_review", "submit_attempt"] {
+            let res = call(&app, Some(&other), endpoint, &format!("attempt={id}")).await;
+            assert_eq!(res.status(), 404, "{endpoint}");
+        }
+        app.stop().await;
+        db
+    })
+    .await;
+}
+
+fn urlencoding(s: &str) -> String {
+    common::urlencode(s)
+}
+
+#[tokio::test]
+async fn the_server_grades_an_attempt_when_its_time_runs_out_exactly_once() {
+    on_each_database(|db| async move {
+        let (app, cookie) = setup(&db).await;
+        let id = start(&app, &cookie).await;
+        let (_, attempt) = view(&app, &cookie, id).await;
+        let first = attempt["questions"][0]["id"].as_i64().unwrap();
+        let q = bank(&db)
+            .await
+            .into_iter()
+            .find(|(qid, _)| *qid == first)
+            .unwrap()
+            .1;
+        call(
+            &app,
+            Some(&cookie),
+            "save_answer",
+            &format!(
+                "attempt={id}&question={first}&answer={}",
+                urlencoding(&right_answer(&q))
+            ),
+        )
+        .await;
+
+        // The browser goes away; the deadline passes.
+        let row = attempt::Entity::find_by_id(id)
+            .one(&db.db)
+            .await
+            .unwrap()
+            .unwrap();
+        let later = row.deadline_at + chrono::Duration::seconds(60);
+        assert_eq!(grade_overdue(&db.db, later).await.unwrap(), 1);
+        assert_eq!(
+            grade_overdue(&db.db, later).await.unwrap(),
+            0,
+            "graded once only"
+        );
+        let row = attempt::Entity::find_by_id(id)
+            .one(&db.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(row.status, "expired");
+        assert_eq!(row.earned, Some(q.points), "what was saved is graded");
+
+        // Two graders at once (two server processes): one grades, the other changes nothing.
+        let id2 = start(&app, &cookie).await;
+        let (a, b) = tokio::join!(
+            academy_app::quiz::service::grade(&db.db, id2, "expired", later),
+            academy_app::quiz::service::grade(&db.db, id2, "expired", later)
+        );
+        let graded = [a.unwrap(), b.unwrap()].iter().filter(|g| **g).count();
+        assert_eq!(graded, 1);
+
+        // The third attempt is the last one allowed.
+        let id3 = start(&app, &cookie).await;
+        call(
+            &app,
+            Some(&cookie),
+            "submit_attempt",
+            &format!("attempt={id3}"),
+        )
+        .await;
+        let refused = call(
+            &app,
+            Some(&cookie),
+            "start_attempt",
+            &format!("course={COURSE}"),
+        )
+        .await;
+        assert_eq!(refused.status(), 422);
+        let overview: Value = call(
+            &app,
+            Some(&cookie),
+            "quiz_overview",
+            &format!("course={COURSE}"),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+        assert_eq!(overview["attempts_left"], 0);
+        assert_eq!(overview["attempts"].as_array().unwrap().len(), 3);
+        app.stop().await;
+        db
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn instructors_see_results_with_item_analysis_and_trainees_do_not() {
+    on_each_database(|db| async move {
+        let (app, cookie) = setup(&db).await;
+        let bank = bank(&db).await;
+        // Five trainees: trainee k answers the first k questions right.
+        let mut cookies = vec![cookie];
+        for n in 2..=5 {
+            person_with_roles(&db, n, &[Role::Trainee], None).await;
+            cookies.push(
+                session_cookie(&sign_in(&app, &format!("actor{n}@example.com"), PASSWORD).await)
+                    .unwrap(),
+            );
+        }
+        for (k, c) in cookies.iter().enumerate() {
+            let id = start(&app, c).await;
+            let (_, a) = view(&app, c, id).await;
+            for q in a["questions"].as_array().unwrap().iter().take(k * 2) {
+                let qid = q["id"].as_i64().unwrap();
+                let question = &bank.iter().find(|(id, _)| *id == qid).unwrap().1;
+                call(
+                    &app,
+                    Some(c),
+                    "save_answer",
+                    &format!(
+                        "attempt={id}&question={qid}&answer={}",
+                        urlencoding(&right_answer(question))
+                    ),
+                )
+                .await;
+            }
+            call(&app, Some(c), "submit_attempt", &format!("attempt={id}")).await;
+        }
+        let refused = call(
+            &app,
+            Some(&cookies[0]),
+            "quiz_results",
+            &format!("course={COURSE}"),
+        )
+        .await;
+        assert_eq!(refused.status(), 403);
+
+        person_with_roles(&db, 9, &[Role::Instructor], None).await;
+        let instructor =
+            session_cookie(&sign_in(&app, "actor9@example.com", PASSWORD).await).unwrap();
+        let results: Value = call(
+            &app,
+            Some(&instructor),
+            "quiz_results",
+            &format!("course={COURSE}"),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+        assert_eq!(results["rows"].as_array().unwrap().len(), 5);
+        let items = results["items"].as_array().unwrap();
+        let responses: u64 = items.iter().map(|i| i["responses"].as_u64().unwrap()).sum();
+        assert_eq!(responses, 50, "10 drawn questions x 5 attempts");
+        assert!(items.iter().any(|i| i["discrimination"].is_number()));
+        assert_eq!(results["by_tier"][0]["label"], "auditor");
+        assert_eq!(results["by_tier"][0]["people"], 5);
+        // The instructor may open a trainee's review.
+        let first = results["rows"][0]["attempt_id"].as_i64().unwrap();
+        let review = call(
+            &app,
+            Some(&instructor),
+            "attempt_review",
+            &format!("attempt={first}"),
+        )
+        .await;
+        assert_eq!(review.status(), 200);
+        let unused: Vec<_> = question::Entity::find()
+            .filter(question::Column::Archived.eq(true))
+            .all(&db.db)
+            .await
+            .unwrap();
+        assert!(unused.is_empty());
+        app.stop().await;
+        db
+    })
+    .await;
+}
