@@ -162,7 +162,7 @@ async fn keys_stay_on_the_server_answers_survive_a_reload_and_submit_grades() {
         )
         .await;
         let q0 = &bank.iter().find(|(id, _)| *id == half[0]).unwrap().1;
-        if q0.options.len() > 0 {
+        if !q0.options.is_empty() {
             assert_eq!(bad.status(), 422);
         }
 

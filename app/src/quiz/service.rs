@@ -357,14 +357,22 @@ pub fn encode(r: &Response) -> String {
     }
 }
 
+/// An answer that does not fit its question (an option that does not exist, say).
+#[derive(Debug, PartialEq, Eq)]
+pub struct InvalidAnswer;
+
 /// Parses an answer for a question of `kind` with `options` options; `None` clears it.
-pub fn decode(kind: QuestionKind, options: usize, text: &str) -> Result<Option<Response>, ()> {
-    let index = |s: &str| -> Result<usize, ()> {
+pub fn decode(
+    kind: QuestionKind,
+    options: usize,
+    text: &str,
+) -> Result<Option<Response>, InvalidAnswer> {
+    let index = |s: &str| -> Result<usize, InvalidAnswer> {
         s.trim()
             .parse::<usize>()
             .ok()
             .filter(|i| *i < options)
-            .ok_or(())
+            .ok_or(InvalidAnswer)
     };
     if text.trim().is_empty() {
         return Ok(None);
@@ -380,11 +388,11 @@ pub fn decode(kind: QuestionKind, options: usize, text: &str) -> Result<Option<R
         QuestionKind::TrueFalse => match text.trim() {
             "true" => Response::TrueFalse(true),
             "false" => Response::TrueFalse(false),
-            _ => return Err(()),
+            _ => return Err(InvalidAnswer),
         },
         QuestionKind::Fill => {
             if text.chars().count() > 500 {
-                return Err(());
+                return Err(InvalidAnswer);
             }
             Response::Fill(text.to_string())
         }
@@ -799,4 +807,53 @@ pub async fn results(
         by_enterprise,
         items,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_decode_by_question_kind_and_refuse_what_does_not_fit() {
+        assert_eq!(
+            decode(QuestionKind::Single, 4, "2"),
+            Ok(Some(Response::Single(2)))
+        );
+        assert_eq!(decode(QuestionKind::Single, 4, "4"), Err(InvalidAnswer));
+        assert_eq!(
+            decode(QuestionKind::Multiple, 4, "3,0,3"),
+            Ok(Some(Response::Multiple(vec![0, 3])))
+        );
+        assert_eq!(decode(QuestionKind::Multiple, 4, "0,x"), Err(InvalidAnswer));
+        assert_eq!(
+            decode(QuestionKind::TrueFalse, 0, "false"),
+            Ok(Some(Response::TrueFalse(false)))
+        );
+        assert_eq!(
+            decode(QuestionKind::TrueFalse, 0, "maybe"),
+            Err(InvalidAnswer)
+        );
+        assert_eq!(
+            decode(QuestionKind::Fill, 0, "１．７５"),
+            Ok(Some(Response::Fill("１．７５".into())))
+        );
+        assert_eq!(decode(QuestionKind::Fill, 0, "  "), Ok(None));
+        assert_eq!(
+            decode(QuestionKind::Fill, 0, &"长".repeat(501)),
+            Err(InvalidAnswer)
+        );
+    }
+
+    #[test]
+    fn a_saved_answer_reads_back_as_it_was_sent() {
+        for (kind, n, text) in [
+            (QuestionKind::Single, 4, "1"),
+            (QuestionKind::Multiple, 4, "0,2"),
+            (QuestionKind::TrueFalse, 0, "true"),
+            (QuestionKind::Fill, 0, "ＣＯ２"),
+        ] {
+            let decoded = decode(kind, n, text).unwrap().unwrap();
+            assert_eq!(encode(&decoded), text);
+        }
+    }
 }
