@@ -108,6 +108,8 @@ fn field_name(locale: crate::i18n::Locale, field: &str) -> &'static str {
         "district_id" => td_string!(locale, f_district_id),
         "password" => td_string!(locale, f_password),
         "quiz" => td_string!(locale, f_quiz),
+        "session" => td_string!(locale, f_session),
+        "login" => td_string!(locale, f_login),
         "answer" => td_string!(locale, f_answer),
         _ => td_string!(locale, f_other),
     }
@@ -129,6 +131,8 @@ fn validation_message(locale: crate::i18n::Locale, code: &str) -> &'static str {
         "invalid_id" => td_string!(locale, v_invalid_id),
         "password_too_short" => td_string!(locale, auth_password_too_short),
         "no_attempts_left" => td_string!(locale, v_no_attempts_left),
+        "session_not_for_tier" => td_string!(locale, v_session_not_for_tier),
+        "person_not_found" => td_string!(locale, v_person_not_found),
         "attempt_closed" => td_string!(locale, v_attempt_closed),
         "answer_invalid" => td_string!(locale, v_answer_invalid),
         "question_not_in_attempt" => td_string!(locale, v_question_not_in_attempt),

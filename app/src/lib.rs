@@ -82,6 +82,10 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/attempts/:id") view=quiz::pages::AttemptPage ssr=SsrMode::Async />
                         <Route path=path!("/attempts/:id/review") view=quiz::pages::ReviewPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/quizzes/:slug") view=quiz::pages::QuizResultsPage ssr=SsrMode::Async />
+                        <Route path=path!("/schedule") view=scheduling::pages::SchedulePage />
+                        <Route path=path!("/sessions/:id") view=scheduling::pages::SessionPage ssr=SsrMode::Async />
+                        <Route path=path!("/sessions/:id/sheet") view=scheduling::pages::SignInSheetPage ssr=SsrMode::Async />
+                        <Route path=path!("/my/schedule") view=scheduling::pages::MySchedulePage />
                         <Route path=path!("/admin/people") view=admin::pages::PeopleAdminPage />
                         <Route path=path!("/admin/audit") view=admin::pages::AuditPage />
                     </Routes>

@@ -6,6 +6,7 @@ mod m20261128_000001_core;
 mod m20261128_000002_auth;
 mod m20261128_000003_learning;
 mod m20261128_000004_quiz;
+mod m20261128_000005_scheduling;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000002_auth::Migration),
             Box::new(m20261128_000003_learning::Migration),
             Box::new(m20261128_000004_quiz::Migration),
+            Box::new(m20261128_000005_scheduling::Migration),
         ]
     }
 }

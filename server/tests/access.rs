@@ -50,6 +50,13 @@ const SAMPLES: &[(&str, &str)] = &[
     ("submit_attempt", "attempt=999999"),
     ("attempt_review", "attempt=999999"),
     ("quiz_results", "course=auditor-method"),
+    ("list_sessions", ""),
+    ("session_detail", "session=999999"),
+    ("enrol_self", "session=999999"),
+    ("cancel_self", "session=999999"),
+    ("enrol_person", "session=999999&login=nobody%40example.com"),
+    ("cancel_person", "session=999999&person=999999"),
+    ("my_schedule", ""),
     ("sign_out", ""),
 ];
 

@@ -55,6 +55,16 @@ pub const RULES: &[(&str, Rule)] = &[
     ("save_answer", Rule::SignedIn),
     ("submit_attempt", Rule::SignedIn),
     ("attempt_review", Rule::SignedIn),
+    ("list_sessions", Rule::SignedIn),
+    ("session_detail", Rule::SignedIn),
+    ("enrol_self", Rule::SignedIn),
+    ("cancel_self", Rule::SignedIn),
+    ("enrol_person", Rule::AnyOf(&[Role::Scheduler, Role::Admin])),
+    (
+        "cancel_person",
+        Rule::AnyOf(&[Role::Scheduler, Role::Admin]),
+    ),
+    ("my_schedule", Rule::SignedIn),
     (
         "quiz_results",
         Rule::AnyOf(&[

@@ -143,48 +143,40 @@ async fn sync_programme(
         .filter(programme::Column::Slug.eq(&p.id))
         .one(txn)
         .await?;
-    let wanted = |id, created_at| programme::Model {
-        id,
-        slug: p.id.clone(),
-        title_zh: p.title_zh.clone(),
-        title_en: p.title_en.clone(),
-        starts_on: p.starts_on,
-        ends_on: p.ends_on,
-        timezone: p.timezone.clone(),
-        venue_zh: p.venue_zh.clone(),
-        venue_en: p.venue_en.clone(),
-        host_zh: p.host_zh.clone(),
-        organisers_zh: organisers.clone(),
-        summary_zh: p.summary_zh.clone(),
-        created_at,
-    };
-    match existing {
-        None => {
-            let mut row: programme::ActiveModel = wanted(0, now).into();
-            row.id = sea_orm::NotSet;
-            row.insert(txn).await?;
-            report.programmes_created += 1;
-        }
+    if existing
+        .as_ref()
+        .is_some_and(|old| old.content_hash == p.hash)
+    {
+        return Ok(());
+    }
+    let mut row: programme::ActiveModel = match existing {
         Some(old) => {
-            let new = wanted(old.id, old.created_at);
-            if new != old {
-                let mut row: programme::ActiveModel = old.into();
-                row.title_zh = Set(new.title_zh);
-                row.title_en = Set(new.title_en);
-                row.starts_on = Set(new.starts_on);
-                row.ends_on = Set(new.ends_on);
-                row.timezone = Set(new.timezone);
-                row.venue_zh = Set(new.venue_zh);
-                row.venue_en = Set(new.venue_en);
-                row.host_zh = Set(new.host_zh);
-                row.organisers_zh = Set(new.organisers_zh);
-                row.summary_zh = Set(new.summary_zh);
-                row.update(txn).await?;
-                report.programmes_updated += 1;
+            report.programmes_updated += 1;
+            old.into()
+        }
+        None => {
+            report.programmes_created += 1;
+            programme::ActiveModel {
+                slug: Set(p.id.clone()),
+                created_at: Set(now),
+                ..Default::default()
             }
         }
-    }
-    Ok(())
+    };
+    row.title_zh = Set(p.title_zh.clone());
+    row.title_en = Set(p.title_en.clone());
+    row.starts_on = Set(p.starts_on);
+    row.ends_on = Set(p.ends_on);
+    row.timezone = Set(p.timezone.clone());
+    row.venue_zh = Set(p.venue_zh.clone());
+    row.venue_en = Set(p.venue_en.clone());
+    row.host_zh = Set(p.host_zh.clone());
+    row.organisers_zh = Set(organisers);
+    row.summary_zh = Set(p.summary_zh.clone());
+    row.content_hash = Set(p.hash.clone());
+    let saved = row.save(txn).await?;
+    let programme_id = saved.id.try_as_ref().copied().ok_or(AppError::Internal)?;
+    crate::scheduling::service::sync_sessions(txn, programme_id, p).await
 }
 
 /// Inserts or updates the course row (and its tiers); returns its id.

@@ -95,6 +95,8 @@ pub fn Layout(children: Children) -> impl IntoView {
                             view! {
                                 <Show when=move || signed_in>
                                     <A href="/learning" attr:class="site-nav__link">{t!(i18n, nav_learning)}</A>
+                                    <A href="/schedule" attr:class="site-nav__link">{t!(i18n, nav_schedule)}</A>
+                                    <A href="/my/schedule" attr:class="site-nav__link">{t!(i18n, sched_mine)}</A>
                                 </Show>
                                 <Show when=move || staff>
                                     <A href="/admin/people" attr:class="site-nav__link">{t!(i18n, nav_people)}</A>

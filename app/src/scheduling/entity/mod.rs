@@ -1,1 +1,5 @@
+pub mod enrolment;
+pub mod notice;
 pub mod programme;
+pub mod room;
+pub mod session;

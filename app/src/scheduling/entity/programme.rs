@@ -19,6 +19,8 @@ pub struct Model {
     pub organisers_zh: String,
     pub summary_zh: String,
     pub created_at: DateTimeUtc,
+    /// Hash of the programme file at the last sync.
+    pub content_hash: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,0 +1,31 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "session")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub programme_id: i64,
+    /// The 期 number within the programme.
+    pub number: i32,
+    pub title_zh: String,
+    pub title_en: String,
+    /// JSON array of tier codes.
+    #[sea_orm(column_type = "Text")]
+    pub tiers: String,
+    /// JSON array of course ids.
+    #[sea_orm(column_type = "Text")]
+    pub courses: String,
+    pub starts_at: DateTimeUtc,
+    pub ends_at: DateTimeUtc,
+    pub room_id: i64,
+    pub capacity: i32,
+    /// JSON array of lecturer names.
+    #[sea_orm(column_type = "Text")]
+    pub lecturers: String,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,647 @@
+//! Sessions and enrolments on the server. Enrolling and cancelling lock the session first (a
+//! write on its row: a row lock on PostgreSQL, the write lock on SQLite), so however many people
+//! press "enrol" at once, seats and waitlist places are handed out one at a time, in order.
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono_tz::Tz;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
+};
+
+use super::entity::{enrolment, notice, programme, room, session};
+use super::rules;
+use super::{EnrolOutcome, MyPlaces, NoticeView, RosterRow, Schedule, SessionCard, SessionInfo};
+use crate::auth::{CurrentUser, Role};
+use crate::catalog::content::Programme;
+use crate::error::{AppError, AppResult};
+use crate::people::entity::{enterprise, person};
+
+/// Who sees rosters and may enrol or cancel anyone.
+const MANAGERS: &[Role] = &[Role::Scheduler, Role::Admin];
+const ROSTER_READERS: &[Role] = &[
+    Role::Scheduler,
+    Role::Admin,
+    Role::Organiser,
+    Role::Instructor,
+];
+
+fn tz_of(name: &str) -> Tz {
+    name.parse().unwrap_or(chrono_tz::Asia::Shanghai)
+}
+
+fn to_utc(tz: Tz, date: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
+    tz.from_local_datetime(&date.and_time(time))
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(|| date.and_time(time).and_utc())
+}
+
+/// Rooms and sessions of a programme file, matched by room name and session number.
+pub async fn sync_sessions(
+    txn: &impl ConnectionTrait,
+    programme_id: i64,
+    p: &Programme,
+) -> AppResult<()> {
+    let mut rooms: HashMap<String, room::Model> = room::Entity::find()
+        .filter(room::Column::ProgrammeId.eq(programme_id))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|r| (r.name.clone(), r))
+        .collect();
+    let mut room_ids = HashMap::new();
+    for r in &p.rooms {
+        let id = match rooms.remove(&r.name) {
+            Some(old) if old.capacity == r.capacity as i32 => old.id,
+            Some(old) => {
+                let mut row: room::ActiveModel = old.into();
+                row.capacity = Set(r.capacity as i32);
+                row.update(txn).await?.id
+            }
+            None => {
+                room::ActiveModel {
+                    programme_id: Set(programme_id),
+                    name: Set(r.name.clone()),
+                    capacity: Set(r.capacity as i32),
+                    ..Default::default()
+                }
+                .insert(txn)
+                .await?
+                .id
+            }
+        };
+        room_ids.insert(r.name.clone(), id);
+    }
+    let tz = tz_of(&p.timezone);
+    let mut sessions: HashMap<i32, session::Model> = session::Entity::find()
+        .filter(session::Column::ProgrammeId.eq(programme_id))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|s| (s.number, s))
+        .collect();
+    for s in &p.sessions {
+        let room_id = *room_ids.get(&s.room).ok_or(AppError::Internal)?;
+        let mut row = match sessions.remove(&(s.number as i32)) {
+            Some(old) => old.into(),
+            None => session::ActiveModel {
+                programme_id: Set(programme_id),
+                number: Set(s.number as i32),
+                ..Default::default()
+            },
+        };
+        row.title_zh = Set(s.title_zh.clone());
+        row.title_en = Set(s.title_en.clone());
+        row.tiers = Set(json(&s.tiers.iter().map(|t| t.code()).collect::<Vec<_>>()));
+        row.courses = Set(json(&s.courses));
+        row.starts_at = Set(to_utc(tz, s.date, s.start));
+        row.ends_at = Set(to_utc(tz, s.date, s.end));
+        row.room_id = Set(room_id);
+        row.capacity = Set(s.capacity as i32);
+        row.lecturers = Set(json(&s.lecturers));
+        row.save(txn).await?;
+    }
+    Ok(())
+}
+
+/// JSON of a list, for the text columns that hold one.
+fn json<T: serde::Serialize>(list: &[T]) -> String {
+    serde_json::to_string(list).unwrap_or_else(|_| "[]".into())
+}
+
+fn list(json: &str) -> Vec<String> {
+    serde_json::from_str(json).unwrap_or_default()
+}
+
+struct Counts {
+    enrolled: HashMap<i64, u32>,
+    waitlisted: HashMap<i64, u32>,
+}
+
+async fn counts(db: &impl ConnectionTrait, sessions: &[i64]) -> AppResult<Counts> {
+    let rows: Vec<(i64, String, i64)> = enrolment::Entity::find()
+        .select_only()
+        .column(enrolment::Column::SessionId)
+        .column(enrolment::Column::Status)
+        .column_as(enrolment::Column::Id.count(), "n")
+        .filter(enrolment::Column::SessionId.is_in(sessions.iter().copied()))
+        .group_by(enrolment::Column::SessionId)
+        .group_by(enrolment::Column::Status)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut c = Counts {
+        enrolled: HashMap::new(),
+        waitlisted: HashMap::new(),
+    };
+    for (sid, status, n) in rows {
+        match status.as_str() {
+            "enrolled" => c.enrolled.insert(sid, n as u32),
+            "waitlisted" => c.waitlisted.insert(sid, n as u32),
+            _ => None,
+        };
+    }
+    Ok(c)
+}
+
+/// A person's place in each session they are in: status and waitlist position.
+async fn places(
+    db: &impl ConnectionTrait,
+    person: i64,
+) -> AppResult<HashMap<i64, (String, Option<u32>)>> {
+    let mine = enrolment::Entity::find()
+        .filter(enrolment::Column::PersonId.eq(person))
+        .filter(enrolment::Column::Status.ne("cancelled"))
+        .all(db)
+        .await?;
+    let mut out = HashMap::new();
+    for e in mine {
+        let position = if e.status == "waitlisted" {
+            Some(position_of(db, &e).await?)
+        } else {
+            None
+        };
+        out.insert(e.session_id, (e.status.clone(), position));
+    }
+    Ok(out)
+}
+
+async fn position_of(db: &impl ConnectionTrait, e: &enrolment::Model) -> AppResult<u32> {
+    let ahead = enrolment::Entity::find()
+        .filter(enrolment::Column::SessionId.eq(e.session_id))
+        .filter(enrolment::Column::Status.eq("waitlisted"))
+        .filter(enrolment::Column::Seq.lt(e.seq))
+        .count(db)
+        .await?;
+    Ok(ahead as u32 + 1)
+}
+
+fn card(
+    s: &session::Model,
+    tz: Tz,
+    rooms: &HashMap<i64, room::Model>,
+    c: &Counts,
+    place: Option<&(String, Option<u32>)>,
+) -> SessionCard {
+    let start = s.starts_at.with_timezone(&tz);
+    let end = s.ends_at.with_timezone(&tz);
+    SessionCard {
+        id: s.id,
+        number: s.number,
+        title_zh: s.title_zh.clone(),
+        title_en: s.title_en.clone(),
+        tiers: list(&s.tiers),
+        date: start.format("%Y-%m-%d").to_string(),
+        start: start.format("%H:%M").to_string(),
+        end: end.format("%H:%M").to_string(),
+        room: rooms
+            .get(&s.room_id)
+            .map(|r| r.name.clone())
+            .unwrap_or_default(),
+        capacity: s.capacity.max(0) as u32,
+        enrolled: c.enrolled.get(&s.id).copied().unwrap_or(0),
+        waitlisted: c.waitlisted.get(&s.id).copied().unwrap_or(0),
+        my_status: place.map(|p| p.0.clone()),
+        my_position: place.and_then(|p| p.1),
+    }
+}
+
+async fn current_programme(db: &impl ConnectionTrait) -> AppResult<programme::Model> {
+    programme::Entity::find()
+        .order_by_desc(programme::Column::StartsOn)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+async fn rooms_of(
+    db: &impl ConnectionTrait,
+    programme: i64,
+) -> AppResult<HashMap<i64, room::Model>> {
+    Ok(room::Entity::find()
+        .filter(room::Column::ProgrammeId.eq(programme))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect())
+}
+
+pub async fn schedule(db: &impl ConnectionTrait, user: &CurrentUser) -> AppResult<Schedule> {
+    let p = current_programme(db).await?;
+    let tz = tz_of(&p.timezone);
+    let rooms = rooms_of(db, p.id).await?;
+    let sessions = session::Entity::find()
+        .filter(session::Column::ProgrammeId.eq(p.id))
+        .order_by_asc(session::Column::StartsAt)
+        .all(db)
+        .await?;
+    let ids: Vec<i64> = sessions.iter().map(|s| s.id).collect();
+    let c = counts(db, &ids).await?;
+    let mine = places(db, user.id).await?;
+    let cards: Vec<SessionCard> = sessions
+        .iter()
+        .map(|s| card(s, tz, &rooms, &c, mine.get(&s.id)))
+        .collect();
+    let mut days: Vec<String> = Vec::new();
+    let mut day = p.starts_on;
+    while day <= p.ends_on && days.len() < 31 {
+        days.push(day.format("%Y-%m-%d").to_string());
+        day = day.succ_opt().unwrap_or(day);
+    }
+    let mut room_names: Vec<(String, i64)> =
+        rooms.values().map(|r| (r.name.clone(), r.id)).collect();
+    room_names.sort_by_key(|r| r.1);
+    Ok(Schedule {
+        programme_zh: p.title_zh,
+        programme_en: p.title_en,
+        days,
+        rooms: room_names.into_iter().map(|r| r.0).collect(),
+        sessions: cards,
+    })
+}
+
+pub async fn detail(
+    db: &impl ConnectionTrait,
+    user: &CurrentUser,
+    id: i64,
+) -> AppResult<SessionInfo> {
+    let s = session::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let p = programme::Entity::find_by_id(s.programme_id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let tz = tz_of(&p.timezone);
+    let rooms = rooms_of(db, p.id).await?;
+    let c = counts(db, &[s.id]).await?;
+    let mine = places(db, user.id).await?;
+    let roster = if user.has_any(ROSTER_READERS) {
+        Some(roster(db, s.id).await?)
+    } else {
+        None
+    };
+    let tiers = list(&s.tiers);
+    Ok(SessionInfo {
+        card: card(&s, tz, &rooms, &c, mine.get(&s.id)),
+        programme_zh: p.title_zh,
+        venue_zh: p.venue_zh,
+        lecturers: list(&s.lecturers),
+        courses: list(&s.courses),
+        roster,
+        can_enrol: rules::tier_fits(&tiers, user.tier.as_deref()) && user.has(Role::Trainee),
+        can_manage: user.has_any(MANAGERS),
+    })
+}
+
+/// Everyone enrolled (by name), then the waitlist in its order.
+pub async fn roster(db: &impl ConnectionTrait, session_id: i64) -> AppResult<Vec<RosterRow>> {
+    let rows = enrolment::Entity::find()
+        .filter(enrolment::Column::SessionId.eq(session_id))
+        .filter(enrolment::Column::Status.ne("cancelled"))
+        .order_by_asc(enrolment::Column::Seq)
+        .all(db)
+        .await?;
+    let people: HashMap<i64, person::Model> = person::Entity::find()
+        .filter(person::Column::Id.is_in(rows.iter().map(|r| r.person_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect();
+    let enterprises: HashMap<i64, String> = enterprise::Entity::find()
+        .filter(enterprise::Column::Id.is_in(people.values().filter_map(|p| p.enterprise_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|e| (e.id, e.name))
+        .collect();
+    let mut position = 0;
+    let mut out: Vec<RosterRow> = rows
+        .into_iter()
+        .map(|e| {
+            let p = people.get(&e.person_id);
+            let waiting = e.status == "waitlisted";
+            if waiting {
+                position += 1;
+            }
+            RosterRow {
+                person_id: e.person_id,
+                name: p.map(|p| p.name.clone()).unwrap_or_default(),
+                enterprise: p
+                    .and_then(|p| p.enterprise_id)
+                    .and_then(|id| enterprises.get(&id).cloned())
+                    .unwrap_or_default(),
+                tier: p.and_then(|p| p.tier.clone()).unwrap_or_default(),
+                status: e.status,
+                position: waiting.then_some(position),
+            }
+        })
+        .collect();
+    // Enrolled first, in name order for the sign-in sheet; the waitlist keeps its order.
+    out.sort_by(|a, b| {
+        (a.status != "enrolled", a.position, &a.enterprise, &a.name).cmp(&(
+            b.status != "enrolled",
+            b.position,
+            &b.enterprise,
+            &b.name,
+        ))
+    });
+    Ok(out)
+}
+
+/// Takes the session's lock for this transaction: a write on its row. Returns the session.
+async fn lock_session(txn: &impl ConnectionTrait, session_id: i64) -> AppResult<session::Model> {
+    let locked = session::Entity::update_many()
+        .col_expr(
+            session::Column::Capacity,
+            Expr::col(session::Column::Capacity),
+        )
+        .filter(session::Column::Id.eq(session_id))
+        .exec(txn)
+        .await?;
+    if locked.rows_affected == 0 {
+        return Err(AppError::NotFound);
+    }
+    session::Entity::find_by_id(session_id)
+        .one(txn)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+fn clash_message(english: bool, other: &session::Model, tz: Tz) -> String {
+    let start = other.starts_at.with_timezone(&tz);
+    let end = other.ends_at.with_timezone(&tz);
+    if english {
+        format!(
+            "the time clashes with session {} ({}, {}-{}) you are already in",
+            other.number,
+            start.format("%-d %B"),
+            start.format("%H:%M"),
+            end.format("%H:%M")
+        )
+    } else {
+        format!(
+            "与已报名的第{}期（{}，{}–{}）时间冲突",
+            other.number,
+            start.format("%-m月%-d日"),
+            start.format("%H:%M"),
+            end.format("%H:%M")
+        )
+    }
+}
+
+/// Enrols `person` in the session, or puts them on its waitlist when it is full. Enrolling
+/// again changes nothing and returns the place they have.
+pub async fn enrol(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    session_id: i64,
+    person_id: i64,
+    english: bool,
+    now: DateTime<Utc>,
+) -> AppResult<EnrolOutcome> {
+    let txn = db.begin().await?;
+    let s = lock_session(&txn, session_id).await?;
+    let existing = enrolment::Entity::find()
+        .filter(enrolment::Column::SessionId.eq(session_id))
+        .filter(enrolment::Column::PersonId.eq(person_id))
+        .one(&txn)
+        .await?;
+    if let Some(e) = existing.as_ref().filter(|e| e.status != "cancelled") {
+        let position = if e.status == "waitlisted" {
+            Some(position_of(&txn, e).await?)
+        } else {
+            None
+        };
+        let outcome = EnrolOutcome {
+            status: e.status.clone(),
+            position,
+        };
+        txn.commit().await?;
+        return Ok(outcome);
+    }
+    // A person cannot be in two places at once.
+    let theirs: Vec<i64> = enrolment::Entity::find()
+        .select_only()
+        .column(enrolment::Column::SessionId)
+        .filter(enrolment::Column::PersonId.eq(person_id))
+        .filter(enrolment::Column::Status.ne("cancelled"))
+        .into_tuple()
+        .all(&txn)
+        .await?;
+    let clash = session::Entity::find()
+        .filter(session::Column::Id.is_in(theirs))
+        .filter(session::Column::StartsAt.lt(s.ends_at))
+        .filter(session::Column::EndsAt.gt(s.starts_at))
+        .one(&txn)
+        .await?;
+    if let Some(other) = clash {
+        let tz = match programme::Entity::find_by_id(s.programme_id)
+            .one(&txn)
+            .await?
+        {
+            Some(p) => tz_of(&p.timezone),
+            None => chrono_tz::Asia::Shanghai,
+        };
+        txn.rollback().await?;
+        return Err(AppError::Conflict(clash_message(english, &other, tz)));
+    }
+    let enrolled = enrolment::Entity::find()
+        .filter(enrolment::Column::SessionId.eq(session_id))
+        .filter(enrolment::Column::Status.eq("enrolled"))
+        .count(&txn)
+        .await? as u32;
+    let status = rules::arrival_status(enrolled, s.capacity.max(0) as u32);
+    let last: Option<i64> = enrolment::Entity::find()
+        .select_only()
+        .column_as(enrolment::Column::Seq.max(), "seq")
+        .filter(enrolment::Column::SessionId.eq(session_id))
+        .into_tuple()
+        .one(&txn)
+        .await?
+        .flatten();
+    let seq = last.unwrap_or(0) + 1;
+    let saved = match existing {
+        Some(old) => {
+            let mut row: enrolment::ActiveModel = old.into();
+            row.status = Set(status.into());
+            row.seq = Set(seq);
+            row.updated_at = Set(now);
+            row.update(&txn).await?
+        }
+        None => {
+            enrolment::ActiveModel {
+                session_id: Set(session_id),
+                person_id: Set(person_id),
+                status: Set(status.into()),
+                seq: Set(seq),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?
+        }
+    };
+    let position = if status == "waitlisted" {
+        Some(position_of(&txn, &saved).await?)
+    } else {
+        None
+    };
+    txn.commit().await?;
+    Ok(EnrolOutcome {
+        status: status.into(),
+        position,
+    })
+}
+
+pub async fn enrol_self(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    user: &CurrentUser,
+    session_id: i64,
+    english: bool,
+    now: DateTime<Utc>,
+) -> AppResult<EnrolOutcome> {
+    let s = session::Entity::find_by_id(session_id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !user.has(Role::Trainee) || !rules::tier_fits(&list(&s.tiers), user.tier.as_deref()) {
+        return Err(AppError::validation("session", "session_not_for_tier"));
+    }
+    enrol(db, session_id, user.id, english, now).await
+}
+
+pub async fn enrol_by_login(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    session_id: i64,
+    login: &str,
+    english: bool,
+    now: DateTime<Utc>,
+) -> AppResult<EnrolOutcome> {
+    let login = login.trim();
+    let found = person::Entity::find()
+        .filter(
+            sea_orm::Condition::any()
+                .add(person::Column::Phone.eq(login))
+                .add(person::Column::Email.eq(login.to_lowercase())),
+        )
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::validation("login", "person_not_found"))?;
+    enrol(db, session_id, found.id, english, now).await
+}
+
+/// Cancels a place. When it was a seat, the first on the waitlist takes it and gets a notice.
+pub async fn cancel(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    session_id: i64,
+    person_id: i64,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let txn = db.begin().await?;
+    lock_session(&txn, session_id).await?;
+    let e = enrolment::Entity::find()
+        .filter(enrolment::Column::SessionId.eq(session_id))
+        .filter(enrolment::Column::PersonId.eq(person_id))
+        .filter(enrolment::Column::Status.ne("cancelled"))
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let had_seat = e.status == "enrolled";
+    let mut row: enrolment::ActiveModel = e.into();
+    row.status = Set("cancelled".into());
+    row.updated_at = Set(now);
+    row.update(&txn).await?;
+    if had_seat {
+        let next = enrolment::Entity::find()
+            .filter(enrolment::Column::SessionId.eq(session_id))
+            .filter(enrolment::Column::Status.eq("waitlisted"))
+            .order_by_asc(enrolment::Column::Seq)
+            .one(&txn)
+            .await?;
+        if let Some(next) = next {
+            let promoted = next.person_id;
+            let mut row: enrolment::ActiveModel = next.into();
+            row.status = Set("enrolled".into());
+            row.updated_at = Set(now);
+            row.update(&txn).await?;
+            notice::ActiveModel {
+                person_id: Set(promoted),
+                kind: Set("promoted".into()),
+                session_id: Set(Some(session_id)),
+                created_at: Set(now),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?;
+        }
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+pub async fn my_schedule(db: &impl ConnectionTrait, user: &CurrentUser) -> AppResult<MyPlaces> {
+    let mine = places(db, user.id).await?;
+    let sessions = session::Entity::find()
+        .filter(session::Column::Id.is_in(mine.keys().copied()))
+        .order_by_asc(session::Column::StartsAt)
+        .all(db)
+        .await?;
+    let programmes: HashMap<i64, programme::Model> = programme::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect();
+    let rooms: HashMap<i64, room::Model> = room::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
+    let ids: Vec<i64> = sessions.iter().map(|s| s.id).collect();
+    let c = counts(db, &ids).await?;
+    let cards = sessions
+        .iter()
+        .map(|s| {
+            let tz = programmes
+                .get(&s.programme_id)
+                .map(|p| tz_of(&p.timezone))
+                .unwrap_or(chrono_tz::Asia::Shanghai);
+            card(s, tz, &rooms, &c, mine.get(&s.id))
+        })
+        .collect();
+    let numbers: HashMap<i64, i32> = session::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.number))
+        .collect();
+    let notices = notice::Entity::find()
+        .filter(notice::Column::PersonId.eq(user.id))
+        .order_by_desc(notice::Column::Id)
+        .limit(20)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|n| NoticeView {
+            kind: n.kind,
+            session_id: n.session_id.unwrap_or_default(),
+            session_number: n
+                .session_id
+                .and_then(|id| numbers.get(&id).copied())
+                .unwrap_or_default(),
+            at: crate::shell::time::local(n.created_at),
+        })
+        .collect();
+    Ok(MyPlaces {
+        sessions: cards,
+        notices,
+    })
+}
