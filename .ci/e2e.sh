@@ -24,8 +24,6 @@ minutes = 1
 <script>window.pwned = 1; alert(1)</script>
 
 <img src="x" onerror="window.pwned = 2; alert(2)">
-
-[点我](javascript:alert(3))
 MD
 # A one-minute boilers quiz, so the end-to-end run can watch the server grade a timed-out attempt.
 sed -i 's/^time_limit_minutes = .*/time_limit_minutes = 1/' "$work/content/courses/boilers/quiz.toml"

@@ -119,7 +119,7 @@ pub fn QuizPage() -> impl IntoView {
                                 <h1>{title}</h1>
                                 <QuizFacts info=info.clone() />
                                 {result}
-                                <p>{action}</p>
+                                <div class="actions">{action}</div>
                                 {move || start.value().get().and_then(Result::err).map(|err| view! { <p class="alert alert--error" role="alert">{error_text(i18n.get_locale(), &err)}</p> })}
                                 {(!o.attempts.is_empty()).then(|| view! {
                                     <h2>{t!(i18n, quiz_your_attempts)}</h2>
