@@ -38,6 +38,8 @@ const SAMPLES: &[(&str, &str)] = &[
     ("set_roles", "person_id=999999&roles=trainee&district_id="),
     ("issue_login_link", "person_id=999999"),
     ("list_audit_log", ""),
+    ("person_admin", "person_id=999999"),
+    ("revoke_sessions", "person_id=999999"),
     ("list_courses", ""),
     ("course_detail", "slug=auditor-method"),
     ("read_lesson", "slug=auditor-method-01-overview"),
@@ -323,6 +325,56 @@ async fn a_first_login_link_works_once() {
         // The admin's action is in the audit log.
         let log: serde_json::Value = call(&app, Some(&cookie), "list_audit_log", "action=create_person").await.json().await.unwrap();
         assert_eq!(log[0]["actor"], admin.name.as_str());
+        app.stop().await;
+        db
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_admin_sees_a_persons_sessions_and_signs_them_out_everywhere() {
+    on_each_database(|db| async move {
+        let trainee = person_with_roles(&db, 1, &[Role::Trainee], None).await;
+        person_with_roles(&db, 2, &[Role::Admin], None).await;
+        let app = TestApp::spawn(&db).await;
+        let phone = session_cookie(&sign_in(&app, "actor1@example.com", PASSWORD).await).unwrap();
+        let laptop = session_cookie(&sign_in(&app, "actor1@example.com", PASSWORD).await).unwrap();
+        let admin = session_cookie(&sign_in(&app, "actor2@example.com", PASSWORD).await).unwrap();
+
+        let body = format!("person_id={}", trainee.id);
+        let seen: serde_json::Value = call(&app, Some(&admin), "person_admin", &body)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(seen["sessions"].as_array().unwrap().len(), 2);
+        assert_eq!(
+            call(&app, Some(&admin), "revoke_sessions", &body)
+                .await
+                .status(),
+            200
+        );
+        for cookie in [&phone, &laptop] {
+            let me: serde_json::Value = call(&app, Some(cookie), "whoami", "")
+                .await
+                .json()
+                .await
+                .unwrap();
+            assert!(me.is_null(), "{} still signed in", db.backend);
+        }
+        let seen: serde_json::Value = call(&app, Some(&admin), "person_admin", &body)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(seen["sessions"].as_array().unwrap().is_empty());
+        // The admin's own session is untouched.
+        let me: serde_json::Value = call(&app, Some(&admin), "whoami", "")
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(me["name"], "测试2");
         app.stop().await;
         db
     })

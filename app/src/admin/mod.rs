@@ -66,6 +66,7 @@ pub async fn list_people(
             let user = crate::auth::require_user("list_people").await?;
             let state = crate::state::app_state()?;
             let filter = service::PeopleFilter {
+                id: None,
                 query: query.filter(|q| !q.trim().is_empty()),
                 role: role.as_deref().and_then(Role::parse),
                 district_id: service::scoped_district(
@@ -157,6 +158,46 @@ pub async fn issue_login_link(person_id: i64) -> Result<CreatedPerson, AppError>
             let user = crate::auth::require_user("issue_login_link").await?;
             let state = crate::state::app_state()?;
             service::issue_link(&state.db, &user, person_id).await
+        }
+        .await,
+    )
+}
+
+/// One person for the admin page: roles, district, and their live sessions.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PersonAccount {
+    pub row: PersonRow,
+    pub district_id: Option<i64>,
+    pub sessions: Vec<SessionRow>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SessionRow {
+    pub created_at: String,
+    pub expires_at: String,
+    pub user_agent: String,
+}
+
+#[server(endpoint = "person_admin")]
+pub async fn person_admin(person_id: i64) -> Result<PersonAccount, AppError> {
+    crate::error::respond(
+        async {
+            let user = crate::auth::require_user("person_admin").await?;
+            let state = crate::state::app_state()?;
+            service::person_admin(&state.db, &user, person_id, chrono::Utc::now()).await
+        }
+        .await,
+    )
+}
+
+/// Ends every session of a person: they must sign in again everywhere.
+#[server(endpoint = "revoke_sessions")]
+pub async fn revoke_sessions(person_id: i64) -> Result<(), AppError> {
+    crate::error::respond(
+        async {
+            let user = crate::auth::require_user("revoke_sessions").await?;
+            let state = crate::state::app_state()?;
+            service::revoke_sessions(&state.db, &user, person_id, chrono::Utc::now()).await
         }
         .await,
     )

@@ -43,6 +43,8 @@ pub const RULES: &[(&str, Rule)] = &[
         Rule::AnyOf(&[Role::Admin, Role::Scheduler]),
     ),
     ("list_audit_log", Rule::AnyOf(&[Role::Admin])),
+    ("person_admin", Rule::AnyOf(&[Role::Admin, Role::Scheduler])),
+    ("revoke_sessions", Rule::AnyOf(&[Role::Admin])),
     ("list_districts", Rule::AnyOf(STAFF)),
     ("list_courses", Rule::Public),
     ("course_detail", Rule::Public),

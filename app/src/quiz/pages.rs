@@ -273,7 +273,7 @@ fn AttemptForm(attempt: AttemptSheet) -> impl IntoView {
         <div class="reader quiz">
             <header class="quiz__bar">
                 <h1 class="quiz__title">{title}</h1>
-                <p class="quiz__timer" class:quiz__timer--low=move || left.get() < 60 data-testid="timer" role="timer" aria-live="off">
+                <p class="quiz__timer" class:quiz__timer--low=move || { left.get() < 60 } data-testid="timer" role="timer" aria-live="off">
                     {t!(i18n, quiz_time_left)}" "{move || clock(left.get())}
                 </p>
                 <p class="quiz__progress" data-testid="answered">
@@ -303,7 +303,7 @@ fn AttemptForm(attempt: AttemptSheet) -> impl IntoView {
                         on:click=move |_| set_current.update(|c| *c = c.saturating_sub(1))>{t!(i18n, quiz_prev)}</button>
                     <span class="muted">{move || format!("{} / {}", current.get() + 1, total)}</span>
                     <button type="button" class="button button--secondary" data-testid="next-question"
-                        disabled=move || current.get() + 1 >= total
+                        disabled=move || { current.get() + 1 >= total }
                         on:click=move |_| set_current.update(|c| *c = (*c + 1).min(total.saturating_sub(1)))>{t!(i18n, quiz_next)}</button>
                 </nav>
             })}
