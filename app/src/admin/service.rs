@@ -470,6 +470,75 @@ pub async fn create_admin<C: ConnectionTrait + TransactionTrait>(
     Ok(created.id)
 }
 
+/// A person with their live sessions; a district official's view stops at their district.
+pub async fn person_admin(
+    db: &impl ConnectionTrait,
+    actor: &CurrentUser,
+    person_id: i64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<super::PersonAccount> {
+    use crate::auth::entity::auth_session;
+    let filter = PeopleFilter {
+        id: Some(person_id),
+        query: None,
+        role: None,
+        district_id: scoped_district(actor, None)?,
+        page: 1,
+    };
+    let row = list_people(db, &filter)
+        .await?
+        .rows
+        .into_iter()
+        .next()
+        .ok_or(AppError::NotFound)?;
+    let district_id = crate::people::entity::person_role::Entity::find()
+        .filter(crate::people::entity::person_role::Column::PersonId.eq(person_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .find_map(|r| r.district_id);
+    let sessions = auth_session::Entity::find()
+        .filter(auth_session::Column::PersonId.eq(person_id))
+        .filter(auth_session::Column::RevokedAt.is_null())
+        .filter(auth_session::Column::ExpiresAt.gt(now))
+        .order_by_desc(auth_session::Column::CreatedAt)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| super::SessionRow {
+            created_at: crate::shell::time::local(s.created_at),
+            expires_at: crate::shell::time::local(s.expires_at),
+            user_agent: s.user_agent.unwrap_or_default(),
+        })
+        .collect();
+    Ok(super::PersonAccount {
+        row,
+        district_id,
+        sessions,
+    })
+}
+
+pub async fn revoke_sessions<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    actor: &CurrentUser,
+    person_id: i64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<()> {
+    person::Entity::find_by_id(person_id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    crate::auth::service::revoke_all_sessions(db, person_id, now).await?;
+    audit(
+        db,
+        Some(actor),
+        "revoke_sessions",
+        Some(("person", person_id.to_string())),
+        serde_json::json!({}),
+    )
+    .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -541,73 +610,4 @@ mod tests {
             Err(AppError::Forbidden)
         );
     }
-}
-
-/// A person with their live sessions; a district official's view stops at their district.
-pub async fn person_admin(
-    db: &impl ConnectionTrait,
-    actor: &CurrentUser,
-    person_id: i64,
-    now: chrono::DateTime<chrono::Utc>,
-) -> AppResult<super::PersonAccount> {
-    use crate::auth::entity::auth_session;
-    let filter = PeopleFilter {
-        id: Some(person_id),
-        query: None,
-        role: None,
-        district_id: scoped_district(actor, None)?,
-        page: 1,
-    };
-    let row = list_people(db, &filter)
-        .await?
-        .rows
-        .into_iter()
-        .next()
-        .ok_or(AppError::NotFound)?;
-    let district_id = crate::people::entity::person_role::Entity::find()
-        .filter(crate::people::entity::person_role::Column::PersonId.eq(person_id))
-        .all(db)
-        .await?
-        .into_iter()
-        .find_map(|r| r.district_id);
-    let sessions = auth_session::Entity::find()
-        .filter(auth_session::Column::PersonId.eq(person_id))
-        .filter(auth_session::Column::RevokedAt.is_null())
-        .filter(auth_session::Column::ExpiresAt.gt(now))
-        .order_by_desc(auth_session::Column::CreatedAt)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|s| super::SessionRow {
-            created_at: crate::shell::time::local(s.created_at),
-            expires_at: crate::shell::time::local(s.expires_at),
-            user_agent: s.user_agent.unwrap_or_default(),
-        })
-        .collect();
-    Ok(super::PersonAccount {
-        row,
-        district_id,
-        sessions,
-    })
-}
-
-pub async fn revoke_sessions<C: ConnectionTrait + TransactionTrait>(
-    db: &C,
-    actor: &CurrentUser,
-    person_id: i64,
-    now: chrono::DateTime<chrono::Utc>,
-) -> AppResult<()> {
-    person::Entity::find_by_id(person_id)
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    crate::auth::service::revoke_all_sessions(db, person_id, now).await?;
-    audit(
-        db,
-        Some(actor),
-        "revoke_sessions",
-        Some(("person", person_id.to_string())),
-        serde_json::json!({}),
-    )
-    .await
 }
