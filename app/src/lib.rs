@@ -18,6 +18,7 @@ pub mod error;
 pub mod home;
 pub mod people;
 pub mod quiz;
+pub mod report;
 pub mod scheduling;
 pub mod shell;
 

@@ -1,6 +1,7 @@
 //! The `academy` server: configuration, the axum router around the Leptos app, start-up
 //! (migrations) and graceful shutdown. Integration tests start it on port 0 with a fresh database.
 pub mod config;
+pub mod downloads;
 pub mod routes;
 pub mod seed;
 

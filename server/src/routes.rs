@@ -27,6 +27,10 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/media/{course}/{file}", get(media))
+        .route(
+            "/exports/quizzes/{course}/{file}",
+            get(crate::downloads::quiz_export),
+        )
         .leptos_routes_with_context(&state, routes, page_context, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,

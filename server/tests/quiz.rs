@@ -400,6 +400,54 @@ async fn instructors_see_results_with_item_analysis_and_trainees_do_not() {
         )
         .await;
         assert_eq!(review.status(), 200);
+        // The same, downloaded: CSV with a byte-order mark, and XLSX; refused to trainees.
+        let get = |path: &str, cookie: Option<&str>| {
+            let mut req = app.client.get(app.url(path));
+            if let Some(c) = cookie {
+                req = req.header("cookie", c.to_string());
+            }
+            req.send()
+        };
+        let csv = get("/exports/quizzes/boilers/items.csv", Some(&instructor))
+            .await
+            .unwrap();
+        assert_eq!(csv.status(), 200);
+        let bytes = csv.bytes().await.unwrap();
+        assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
+        let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+        assert!(text.starts_with("题号,题型,题目,作答数"), "{text}");
+        assert_eq!(text.lines().count(), 1 + items.len());
+        let results = get("/exports/quizzes/boilers/results.csv", Some(&instructor))
+            .await
+            .unwrap();
+        assert_eq!(results.text().await.unwrap().lines().count(), 6);
+        let xlsx = get("/exports/quizzes/boilers/quiz.xlsx", Some(&instructor))
+            .await
+            .unwrap();
+        assert_eq!(xlsx.status(), 200);
+        assert!(xlsx.bytes().await.unwrap().starts_with(b"PK"));
+        assert_eq!(
+            get("/exports/quizzes/boilers/quiz.xlsx", Some(&cookies[0]))
+                .await
+                .unwrap()
+                .status(),
+            403
+        );
+        assert_eq!(
+            get("/exports/quizzes/boilers/quiz.xlsx", None)
+                .await
+                .unwrap()
+                .status(),
+            401
+        );
+        assert_eq!(
+            get("/exports/quizzes/boilers/other.txt", Some(&instructor))
+                .await
+                .unwrap()
+                .status(),
+            404
+        );
+
         let unused: Vec<_> = question::Entity::find()
             .filter(question::Column::Archived.eq(true))
             .all(&db.db)

@@ -78,6 +78,24 @@ pub const RULES: &[(&str, Rule)] = &[
     ),
 ];
 
+/// Plain HTTP routes (downloads) → rule; their handlers call [`route_rule_for`].
+pub const ROUTE_RULES: &[(&str, Rule)] = &[(
+    "export_quiz",
+    Rule::AnyOf(&[
+        Role::Instructor,
+        Role::Organiser,
+        Role::Scheduler,
+        Role::Admin,
+    ]),
+)];
+
+pub fn route_rule_for(route: &str) -> Option<Rule> {
+    ROUTE_RULES
+        .iter()
+        .find(|(name, _)| *name == route)
+        .map(|(_, rule)| *rule)
+}
+
 pub fn rule_for(endpoint: &str) -> Option<Rule> {
     RULES
         .iter()

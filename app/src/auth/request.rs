@@ -17,9 +17,12 @@ fn parts() -> Option<Parts> {
 
 /// The value of a cookie in the current request.
 pub fn cookie(name: &str) -> Option<String> {
-    let parts = parts()?;
-    parts
-        .headers
+    cookie_in(&parts()?.headers, name)
+}
+
+/// The value of a cookie in these request headers.
+pub fn cookie_in(headers: &http::HeaderMap, name: &str) -> Option<String> {
+    headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())

@@ -12,6 +12,8 @@ pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod entity;
 #[cfg(feature = "ssr")]
+pub mod export;
+#[cfg(feature = "ssr")]
 pub mod rules;
 #[cfg(feature = "ssr")]
 pub mod service;

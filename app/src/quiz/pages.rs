@@ -542,6 +542,11 @@ pub fn QuizResultsPage() -> impl IntoView {
                             <section class="page">
                                 <h1>{title}" · "{t!(i18n, quiz_results)}</h1>
                                 <p class="muted" data-testid="attempt-count">{move || format!("{} {}", count, t_string!(i18n, quiz_graded_attempts))}</p>
+                                <p class="actions">
+                                    <a class="button button--secondary" href=format!("/exports/quizzes/{}/quiz.xlsx", r.info.course_slug) download data-testid="export-xlsx">{t!(i18n, quiz_export_xlsx)}</a>
+                                    <a class="button button--secondary" href=format!("/exports/quizzes/{}/results.csv", r.info.course_slug) download>{t!(i18n, quiz_export_results_csv)}</a>
+                                    <a class="button button--secondary" href=format!("/exports/quizzes/{}/items.csv", r.info.course_slug) download>{t!(i18n, quiz_export_items_csv)}</a>
+                                </p>
                                 <h2>{t!(i18n, quiz_item_analysis)}</h2>
                                 <p class="hint">{t!(i18n, quiz_item_analysis_hint)}</p>
                                 <div class="table-wrap">

@@ -1,0 +1,98 @@
+//! File downloads (CSV, XLSX) behind the same sign-in and policy as the server functions: the
+//! rules are in `academy_app::auth::policy::ROUTE_RULES`.
+use academy_app::auth::policy::{decide, route_rule_for, Decision};
+use academy_app::auth::service::{user_for_session, SESSION_COOKIE};
+use academy_app::auth::CurrentUser;
+use academy_app::report::export::{to_csv, to_xlsx};
+use academy_app::state::AppState;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+/// The signed-in person allowed by the route's rule, or the refusal to send.
+async fn allowed(
+    state: &AppState,
+    headers: &HeaderMap,
+    route: &str,
+) -> Result<CurrentUser, Response> {
+    let token = academy_app::auth::request::cookie_in(headers, SESSION_COOKIE);
+    let user = match token {
+        Some(t) => user_for_session(&state.db, &t, chrono::Utc::now())
+            .await
+            .map_err(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())?,
+        None => None,
+    };
+    let Some(rule) = route_rule_for(route) else {
+        return Err(StatusCode::FORBIDDEN.into_response());
+    };
+    match decide(rule, user.as_ref()) {
+        Decision::Allow => user.ok_or_else(|| StatusCode::UNAUTHORIZED.into_response()),
+        Decision::SignInRequired => {
+            Err((StatusCode::UNAUTHORIZED, "请先登录 / sign in first").into_response())
+        }
+        Decision::Deny => Err((StatusCode::FORBIDDEN, "没有权限 / not allowed").into_response()),
+    }
+}
+
+fn file(bytes: Vec<u8>, mime: &'static str, name: &str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, mime.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// `/exports/quizzes/{course}/{results.csv | items.csv | quiz.xlsx}`.
+pub async fn quiz_export(
+    State(state): State<AppState>,
+    Path((course, name)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let user = match allowed(&state, &headers, "export_quiz").await {
+        Ok(user) => user,
+        Err(refusal) => return refusal,
+    };
+    let report =
+        match academy_app::quiz::service::results(&state.db, &user, &course, chrono::Utc::now())
+            .await
+        {
+            Ok(r) => r,
+            Err(academy_app::error::AppError::NotFound) => {
+                return StatusCode::NOT_FOUND.into_response()
+            }
+            Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        };
+    use academy_app::quiz::export::{items, results};
+    let built = match name.as_str() {
+        "results.csv" => to_csv(&results(&report)).map(|b| (b, "text/csv; charset=utf-8")),
+        "items.csv" => to_csv(&items(&report)).map(|b| (b, "text/csv; charset=utf-8")),
+        "quiz.xlsx" => {
+            return match to_xlsx(&[results(&report), items(&report)]) {
+                Ok(bytes) => file(
+                    bytes,
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    &format!("{course}-quiz.xlsx"),
+                ),
+                Err(err) => {
+                    tracing::error!(error = %err, "xlsx export failed");
+                    StatusCode::INTERNAL_SERVER_ERROR.into_response()
+                }
+            }
+        }
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    match built {
+        Ok((bytes, mime)) => file(bytes, mime, &format!("{course}-{name}")),
+        Err(err) => {
+            tracing::error!(error = %err, "csv export failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
