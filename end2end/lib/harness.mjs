@@ -61,3 +61,17 @@ export async function accessibilityViolations(page) {
 export async function screenshot(page, name) {
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }
+
+/**
+ * Asks `check` until it returns something truthy or `timeout` ms pass: for conditions the
+ * server brings about on its own clock (a quiz deadline), which no page event announces.
+ */
+export async function until(check, { timeout = 30000, every = 1000, what = 'condition' } = {}) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
+    await new Promise((resolve) => { setTimeout(resolve, every); });
+  }
+}

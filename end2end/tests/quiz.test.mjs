@@ -4,7 +4,7 @@
 // e2e.sh shortens the boilers quiz to one minute in its copy of content/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE_URL, launch, hydrated, accessibilityViolations, screenshot } from '../lib/harness.mjs';
+import { BASE_URL, launch, hydrated, accessibilityViolations, screenshot, until } from '../lib/harness.mjs';
 import { adminPage, createPerson, firstLogin, newTrainee } from '../lib/journeys.mjs';
 
 let browser;
@@ -70,13 +70,13 @@ test('a timed quiz: answers survive a reload, submit shows the score; time-out i
   const link = await createPerson(admin.page, { name: '讲师钱工', phone: `139${Date.now().toString().slice(-8)}`, role: 'instructor' });
   await admin.context.close();
   const instructor = await firstLogin(browser, link, 'instructor-pass-1');
-  await instructor.page.waitForFunction(async () => {
+  await until(() => instructor.page.evaluate(async () => {
     const res = await fetch('/api/quiz_results', {
       method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'course=boilers',
     });
     const results = await res.json();
     return results.rows.some((r) => r.status === 'expired');
-  }, null, { polling: 2000, timeout: 150000 });
+  }), { timeout: 150000, every: 2000, what: "the server to grade the walker's timed-out attempt" });
   await instructor.page.goto(BASE_URL + '/admin/quizzes/boilers');
   await hydrated(instructor.page);
   assert.match(await instructor.page.textContent('[data-testid="result-rows"]'), /超时自动交卷/);

@@ -181,7 +181,7 @@ fn PeopleTable(page: super::PeoplePage, base: Vec<(String, String)>) -> impl Int
         .collect_view();
     view! {
         <p class="muted" data-testid="people-total">{t!(i18n, admin_total)}" "{page.total}</p>
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0">
             <table class="table">
                 <thead>
                     <tr>
@@ -351,7 +351,7 @@ pub fn AuditPage() -> impl IntoView {
                     match entries.await {
                         Ok(rows) if rows.is_empty() => view! { <p class="empty">{t!(i18n, admin_no_entries)}</p> }.into_any(),
                         Ok(rows) => view! {
-                            <div class="table-wrap">
+                            <div class="table-wrap" tabindex="0">
                                 <table class="table" data-testid="audit-table">
                                     <thead><tr>
                                         <th scope="col">{t!(i18n, admin_when)}</th>

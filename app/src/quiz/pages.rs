@@ -123,7 +123,7 @@ pub fn QuizPage() -> impl IntoView {
                                 {move || start.value().get().and_then(Result::err).map(|err| view! { <p class="alert alert--error" role="alert">{error_text(i18n.get_locale(), &err)}</p> })}
                                 {(!o.attempts.is_empty()).then(|| view! {
                                     <h2>{t!(i18n, quiz_your_attempts)}</h2>
-                                    <div class="table-wrap">
+                                    <div class="table-wrap" tabindex="0">
                                         <table class="table" data-testid="attempts">
                                             <thead><tr>
                                                 <th>{t!(i18n, quiz_attempt_no)}</th>
@@ -549,7 +549,7 @@ pub fn QuizResultsPage() -> impl IntoView {
                                 </p>
                                 <h2>{t!(i18n, quiz_item_analysis)}</h2>
                                 <p class="hint">{t!(i18n, quiz_item_analysis_hint)}</p>
-                                <div class="table-wrap">
+                                <div class="table-wrap" tabindex="0">
                                     <table class="table" data-testid="item-analysis">
                                         <thead><tr>
                                             <th>{t!(i18n, quiz_question)}</th>
@@ -578,21 +578,21 @@ pub fn QuizResultsPage() -> impl IntoView {
                                     </table>
                                 </div>
                                 <h2>{t!(i18n, quiz_by_tier)}</h2>
-                                <div class="table-wrap">
+                                <div class="table-wrap" tabindex="0">
                                     <table class="table" data-testid="by-tier">
                                         <thead><tr><th>{t!(i18n, admin_tier)}</th><th>{t!(i18n, quiz_people)}</th><th>{t!(i18n, quiz_mean)}</th><th>{t!(i18n, quiz_passed)}</th></tr></thead>
                                         <tbody>{groups(r.by_tier.clone(), true)}</tbody>
                                     </table>
                                 </div>
                                 <h2>{t!(i18n, quiz_by_enterprise)}</h2>
-                                <div class="table-wrap">
+                                <div class="table-wrap" tabindex="0">
                                     <table class="table">
                                         <thead><tr><th>{t!(i18n, quiz_enterprise)}</th><th>{t!(i18n, quiz_people)}</th><th>{t!(i18n, quiz_mean)}</th><th>{t!(i18n, quiz_passed)}</th></tr></thead>
                                         <tbody>{groups(r.by_enterprise.clone(), false)}</tbody>
                                     </table>
                                 </div>
                                 <h2>{t!(i18n, quiz_attempts)}</h2>
-                                <div class="table-wrap">
+                                <div class="table-wrap" tabindex="0">
                                     <table class="table" data-testid="result-rows">
                                         <thead><tr><th>{t!(i18n, admin_name)}</th><th>{t!(i18n, quiz_enterprise)}</th><th>{t!(i18n, admin_tier)}</th><th>{t!(i18n, quiz_status)}</th><th>{t!(i18n, quiz_score)}</th></tr></thead>
                                         <tbody>

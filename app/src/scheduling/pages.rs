@@ -61,7 +61,7 @@ pub fn SchedulePage() -> impl IntoView {
                             view! {
                                 <h1>{t!(i18n, nav_schedule)}</h1>
                                 <p class="muted">{title}</p>
-                                <div class="table-wrap">
+                                <div class="table-wrap" tabindex="0">
                                     <table class="table calendar" data-testid="calendar">
                                         <thead>
                                             <tr>
@@ -182,7 +182,7 @@ pub fn SessionPage() -> impl IntoView {
                         let can_manage = d.can_manage;
                         let roster = d.roster.clone().map(|rows| view! {
                             <h2>{t!(i18n, sched_roster)}</h2>
-                            <div class="table-wrap">
+                            <div class="table-wrap" tabindex="0">
                                 <table class="table" data-testid="roster">
                                     <thead><tr>
                                         <th>{t!(i18n, admin_name)}</th>
