@@ -26,7 +26,11 @@ struct Step {
 
 impl Step {
     fn pct(&self, p: f64) -> f64 {
-        let mut v: Vec<f64> = self.latencies.iter().map(|d| d.as_secs_f64() * 1000.0).collect();
+        let mut v: Vec<f64> = self
+            .latencies
+            .iter()
+            .map(|d| d.as_secs_f64() * 1000.0)
+            .collect();
         v.sort_by(|a, b| a.total_cmp(b));
         if v.is_empty() {
             return 0.0;
@@ -45,7 +49,10 @@ impl Step {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let trainees: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(2000);
+    let trainees: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(2000);
     let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
     let bin = std::env::var("ACADEMY_BIN").unwrap_or_else(|_| format!("{target}/release/academy"));
     let work = std::env::temp_dir().join(format!("academy-bench-{}", std::process::id()));
@@ -73,7 +80,9 @@ async fn main() -> anyhow::Result<()> {
         })
         .collect();
     for chunk in rows.chunks(500) {
-        person::Entity::insert_many(chunk.to_vec()).exec(&db).await?;
+        person::Entity::insert_many(chunk.to_vec())
+            .exec(&db)
+            .await?;
     }
     let ids: Vec<i64> = person::Entity::find()
         .select_only()
@@ -99,7 +108,9 @@ async fn main() -> anyhow::Result<()> {
     db.close().await?;
 
     // The release server, in its own process.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
     let base = format!("http://127.0.0.1:{port}");
     let mut server = tokio::process::Command::new(&bin)
         .env("DATABASE_URL", &url)
@@ -108,12 +119,21 @@ async fn main() -> anyhow::Result<()> {
         .env("RUST_LOG", "warn")
         .kill_on_drop(true)
         .spawn()
-        .map_err(|e| anyhow::anyhow!("cannot start {bin}: {e} (build it: cargo leptos build --release)"))?;
+        .map_err(|e| {
+            anyhow::anyhow!("cannot start {bin}: {e} (build it: cargo leptos build --release)")
+        })?;
     let pid = server.id().unwrap_or(0);
-    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
     let mut ready = false;
     for _ in 0..200 {
-        if client.get(format!("{base}/healthz")).send().await.is_ok_and(|r| r.status().is_success()) {
+        if client
+            .get(format!("{base}/healthz"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
             ready = true;
             break;
         }
@@ -125,7 +145,14 @@ async fn main() -> anyhow::Result<()> {
     let baseline = run_step("healthz (baseline)", trainees, |_| {
         let client = client.clone();
         let url = format!("{base}/healthz");
-        async move { client.get(url).send().await.map(|r| r.status().is_success()).unwrap_or(false) }
+        async move {
+            client
+                .get(url)
+                .send()
+                .await
+                .map(|r| r.status().is_success())
+                .unwrap_or(false)
+        }
     })
     .await;
 
@@ -146,17 +173,30 @@ async fn main() -> anyhow::Result<()> {
     let cookies = Arc::new(cookies);
     let start = run_step("start attempt", trainees, |i| {
         let f = post("start_attempt", cookies[i].clone(), "course=boilers".into());
-        async move { f.await.map(|r| r.status().is_success() || r.status().is_redirection()).unwrap_or(false) }
+        async move {
+            f.await
+                .map(|r| r.status().is_success() || r.status().is_redirection())
+                .unwrap_or(false)
+        }
     })
     .await;
 
     // Each trainee's attempt and questions (not timed: it is the page load between steps).
     let mut sheets: Vec<(i64, Vec<i64>)> = Vec::new();
     for c in cookies.iter() {
-        let overview: Value = post("quiz_overview", c.clone(), "course=boilers".into()).await?.json().await?;
+        let overview: Value = post("quiz_overview", c.clone(), "course=boilers".into())
+            .await?
+            .json()
+            .await?;
         let id = overview["open_attempt"].as_i64().unwrap_or(0);
-        let sheet: Value = post("attempt_view", c.clone(), format!("attempt={id}")).await?.json().await?;
-        let qs = sheet["questions"].as_array().map(|a| a.iter().filter_map(|q| q["id"].as_i64()).collect()).unwrap_or_default();
+        let sheet: Value = post("attempt_view", c.clone(), format!("attempt={id}"))
+            .await?
+            .json()
+            .await?;
+        let qs = sheet["questions"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|q| q["id"].as_i64()).collect())
+            .unwrap_or_default();
         sheets.push((id, qs));
     }
     let sheets = Arc::new(sheets);
@@ -164,41 +204,75 @@ async fn main() -> anyhow::Result<()> {
         let i = k % trainees;
         let (attempt, qs) = &sheets[i];
         let q = qs.get(k / trainees).copied().unwrap_or(0);
-        let f = post("save_answer", cookies[i].clone(), format!("attempt={attempt}&question={q}&answer=0"));
+        let f = post(
+            "save_answer",
+            cookies[i].clone(),
+            format!("attempt={attempt}&question={q}&answer=0"),
+        );
         async move { f.await.map(|r| r.status().is_success()).unwrap_or(false) }
     })
     .await;
     let submit = run_step("submit", trainees, |i| {
-        let f = post("submit_attempt", cookies[i].clone(), format!("attempt={}", sheets[i].0));
-        async move { f.await.map(|r| r.status().is_success() || r.status().is_redirection()).unwrap_or(false) }
+        let f = post(
+            "submit_attempt",
+            cookies[i].clone(),
+            format!("attempt={}", sheets[i].0),
+        );
+        async move {
+            f.await
+                .map(|r| r.status().is_success() || r.status().is_redirection())
+                .unwrap_or(false)
+        }
     })
     .await;
 
     let peak_kb = std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM")).and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+        })
         .unwrap_or(0);
     server.kill().await.ok();
     let _ = std::fs::remove_dir_all(&work);
 
     let steps = [&baseline, &start, &save, &submit];
-    println!("\nquiz load: {trainees} trainees at once, release server on SQLite, {} cores", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0));
+    println!(
+        "\nquiz load: {trainees} trainees at once, release server on SQLite, {} cores",
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(0)
+    );
     println!("| step | requests | errors | req/s | p50 ms | p95 ms | p99 ms | req/s vs /healthz |");
     println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     for s in steps {
         println!(
             "| {} | {} | {} | {:.0} | {:.1} | {:.1} | {:.1} | {:.2} |",
-            s.name, s.latencies.len() + s.errors, s.errors, s.rps(), s.pct(50.0), s.pct(95.0), s.pct(99.0), s.rps() / baseline.rps()
+            s.name,
+            s.latencies.len() + s.errors,
+            s.errors,
+            s.rps(),
+            s.pct(50.0),
+            s.pct(95.0),
+            s.pct(99.0),
+            s.rps() / baseline.rps()
         );
     }
-    println!("server peak resident memory: {:.1} MB", peak_kb as f64 / 1024.0);
+    println!(
+        "server peak resident memory: {:.1} MB",
+        peak_kb as f64 / 1024.0
+    );
     let report = json!({
         "scenario": "quiz", "trainees": trainees, "database": "sqlite",
         "steps": steps.iter().map(|s| s.json()).collect::<Vec<_>>(),
         "server_peak_rss_mb": peak_kb as f64 / 1024.0,
     });
     std::fs::create_dir_all("target/bench")?;
-    std::fs::write("target/bench/quiz.json", serde_json::to_string_pretty(&report)?)?;
+    std::fs::write(
+        "target/bench/quiz.json",
+        serde_json::to_string_pretty(&report)?,
+    )?;
     let failed: usize = steps.iter().skip(1).map(|s| s.errors).sum();
     anyhow::ensure!(failed == 0, "{failed} requests failed");
     Ok(())
@@ -224,7 +298,12 @@ where
     }
     barrier.wait().await;
     let began = Instant::now();
-    let mut step = Step { name, latencies: Vec::with_capacity(n), errors: 0, wall: Duration::ZERO };
+    let mut step = Step {
+        name,
+        latencies: Vec::with_capacity(n),
+        errors: 0,
+        wall: Duration::ZERO,
+    };
     for t in tasks {
         match t.await {
             Ok((true, d)) => step.latencies.push(d),
