@@ -21,7 +21,25 @@ struct Step {
     name: &'static str,
     latencies: Vec<Duration>,
     errors: usize,
+    /// Failures by kind: `http 500`, `connect`, `timeout`, ...
+    kinds: std::collections::BTreeMap<String, usize>,
     wall: Duration,
+}
+
+/// A response's outcome: fine, or what went wrong (an HTTP status or a transport failure).
+fn outcome(res: Result<reqwest::Response, reqwest::Error>) -> Result<(), String> {
+    match res {
+        Ok(r) if r.status().is_success() || r.status().is_redirection() => Ok(()),
+        Ok(r) => Err(format!("http {}", r.status().as_u16())),
+        Err(e) if e.is_connect() => Err("connect".into()),
+        Err(e) if e.is_timeout() => Err("timeout".into()),
+        Err(e) => Err(format!(
+            "transport: {}",
+            std::error::Error::source(&e)
+                .map(|s| s.to_string())
+                .unwrap_or_else(|| e.to_string())
+        )),
+    }
 }
 
 impl Step {
@@ -42,7 +60,7 @@ impl Step {
         self.latencies.len() as f64 / self.wall.as_secs_f64().max(1e-9)
     }
     fn json(&self) -> Value {
-        json!({"step": self.name, "requests": self.latencies.len() + self.errors, "errors": self.errors,
+        json!({"step": self.name, "requests": self.latencies.len() + self.errors, "errors": self.errors, "error_kinds": self.kinds,
                "rps": self.rps(), "p50_ms": self.pct(50.0), "p95_ms": self.pct(95.0), "p99_ms": self.pct(99.0)})
     }
 }
@@ -145,14 +163,7 @@ async fn main() -> anyhow::Result<()> {
     let baseline = run_step("healthz (baseline)", trainees, |_| {
         let client = client.clone();
         let url = format!("{base}/healthz");
-        async move {
-            client
-                .get(url)
-                .send()
-                .await
-                .map(|r| r.status().is_success())
-                .unwrap_or(false)
-        }
+        async move { outcome(client.get(url).send().await) }
     })
     .await;
 
@@ -173,16 +184,12 @@ async fn main() -> anyhow::Result<()> {
     let cookies = Arc::new(cookies);
     let start = run_step("start attempt", trainees, |i| {
         let f = post("start_attempt", cookies[i].clone(), "course=boilers".into());
-        async move {
-            f.await
-                .map(|r| r.status().is_success() || r.status().is_redirection())
-                .unwrap_or(false)
-        }
+        async move { outcome(f.await) }
     })
     .await;
 
     // Each trainee's attempt and questions (not timed: it is the page load between steps).
-    let mut sheets: Vec<(i64, Vec<i64>)> = Vec::new();
+    let mut sheets: Vec<(i64, Vec<(i64, String)>)> = Vec::new();
     for c in cookies.iter() {
         let overview: Value = post("quiz_overview", c.clone(), "course=boilers".into())
             .await?
@@ -195,7 +202,11 @@ async fn main() -> anyhow::Result<()> {
             .await?;
         let qs = sheet["questions"]
             .as_array()
-            .map(|a| a.iter().filter_map(|q| q["id"].as_i64()).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|q| Some((q["id"].as_i64()?, q["kind"].as_str()?.to_string())))
+                    .collect()
+            })
             .unwrap_or_default();
         sheets.push((id, qs));
     }
@@ -203,13 +214,19 @@ async fn main() -> anyhow::Result<()> {
     let save = run_step("save answer (x5 each)", trainees * 5, |k| {
         let i = k % trainees;
         let (attempt, qs) = &sheets[i];
-        let q = qs.get(k / trainees).copied().unwrap_or(0);
+        let (q, kind) = qs.get(k / trainees).cloned().unwrap_or_default();
+        // An answer of the question's kind: the first option, "true", or some text.
+        let answer = match kind.as_str() {
+            "true_false" => "true",
+            "fill" => "1.75",
+            _ => "0",
+        };
         let f = post(
             "save_answer",
             cookies[i].clone(),
-            format!("attempt={attempt}&question={q}&answer=0"),
+            format!("attempt={attempt}&question={q}&answer={answer}"),
         );
-        async move { f.await.map(|r| r.status().is_success()).unwrap_or(false) }
+        async move { outcome(f.await) }
     })
     .await;
     let submit = run_step("submit", trainees, |i| {
@@ -218,11 +235,7 @@ async fn main() -> anyhow::Result<()> {
             cookies[i].clone(),
             format!("attempt={}", sheets[i].0),
         );
-        async move {
-            f.await
-                .map(|r| r.status().is_success() || r.status().is_redirection())
-                .unwrap_or(false)
-        }
+        async move { outcome(f.await) }
     })
     .await;
 
@@ -282,7 +295,7 @@ async fn main() -> anyhow::Result<()> {
 async fn run_step<F, Fut>(name: &'static str, n: usize, make: F) -> Step
 where
     F: Fn(usize) -> Fut,
-    Fut: std::future::Future<Output = bool> + Send + 'static,
+    Fut: std::future::Future<Output = Result<(), String>> + Send + 'static,
 {
     let barrier = Arc::new(Barrier::new(n + 1));
     let mut tasks = Vec::with_capacity(n);
@@ -302,12 +315,20 @@ where
         name,
         latencies: Vec::with_capacity(n),
         errors: 0,
+        kinds: Default::default(),
         wall: Duration::ZERO,
     };
     for t in tasks {
         match t.await {
-            Ok((true, d)) => step.latencies.push(d),
-            _ => step.errors += 1,
+            Ok((Ok(()), d)) => step.latencies.push(d),
+            Ok((Err(kind), _)) => {
+                step.errors += 1;
+                *step.kinds.entry(kind).or_default() += 1;
+            }
+            Err(_) => {
+                step.errors += 1;
+                *step.kinds.entry("task panicked".into()).or_default() += 1;
+            }
         }
     }
     step.wall = began.elapsed();
