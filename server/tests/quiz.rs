@@ -153,16 +153,17 @@ async fn keys_stay_on_the_server_answers_survive_a_reload_and_submit_grades() {
             .filter(|q| !q["saved"].is_null())
             .count();
         assert_eq!(saved, 5);
-        // Nonsense is refused with the field named, and nothing changes.
-        let bad = call(
-            &app,
-            Some(&cookie),
-            "save_answer",
-            &format!("attempt={id}&question={}&answer=99", half[0]),
-        )
-        .await;
+        // An option that does not exist is refused (a fill-in would take "99" as text and
+        // overwrite the right answer, so only a question with options is tried).
         let q0 = &bank.iter().find(|(id, _)| *id == half[0]).unwrap().1;
         if !q0.options.is_empty() {
+            let bad = call(
+                &app,
+                Some(&cookie),
+                "save_answer",
+                &format!("attempt={id}&question={}&answer=99", half[0]),
+            )
+            .await;
             assert_eq!(bad.status(), 422);
         }
 
