@@ -111,6 +111,10 @@ fn field_name(locale: crate::i18n::Locale, field: &str) -> &'static str {
         "session" => td_string!(locale, f_session),
         "login" => td_string!(locale, f_login),
         "answer" => td_string!(locale, f_answer),
+        "token" => td_string!(locale, f_token),
+        "status" => td_string!(locale, f_status),
+        "note" => td_string!(locale, f_note),
+        "person" => td_string!(locale, f_person),
         _ => td_string!(locale, f_other),
     }
 }
@@ -138,6 +142,14 @@ fn validation_message(locale: crate::i18n::Locale, code: &str) -> &'static str {
         "question_not_in_attempt" => td_string!(locale, v_question_not_in_attempt),
         "attempt_not_graded" => td_string!(locale, v_attempt_not_graded),
         "password_too_simple" => td_string!(locale, auth_password_too_simple),
+        "token_invalid" => td_string!(locale, v_token_invalid),
+        "token_expired" => td_string!(locale, v_token_expired),
+        "not_enrolled" => td_string!(locale, v_not_enrolled),
+        "checkin_not_open" => td_string!(locale, v_checkin_not_open),
+        "checkin_closed" => td_string!(locale, v_checkin_closed),
+        "status_invalid" => td_string!(locale, v_status_invalid),
+        "note_too_long" => td_string!(locale, v_note_too_long),
+        "person_not_enrolled" => td_string!(locale, v_person_not_enrolled),
         _ => td_string!(locale, v_other),
     }
 }

@@ -12,6 +12,7 @@ mod locales {
 pub use locales::i18n;
 
 pub mod admin;
+pub mod attendance;
 pub mod auth;
 pub mod catalog;
 pub mod error;
@@ -86,6 +87,10 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/schedule") view=scheduling::pages::SchedulePage />
                         <Route path=path!("/sessions/:id") view=scheduling::pages::SessionPage ssr=SsrMode::Async />
                         <Route path=path!("/sessions/:id/sheet") view=scheduling::pages::SignInSheetPage ssr=SsrMode::Async />
+                        <Route path=path!("/sessions/:id/projector") view=attendance::pages::ProjectorPage ssr=SsrMode::Async />
+                        <Route path=path!("/sessions/:id/attendance") view=attendance::pages::RollCallPage ssr=SsrMode::Async />
+                        <Route path=path!("/check-in") view=attendance::pages::CheckInPage ssr=SsrMode::Async />
+                        <Route path=path!("/progress") view=attendance::pages::ProgressPage ssr=SsrMode::Async />
                         <Route path=path!("/my/schedule") view=scheduling::pages::MySchedulePage />
                         <Route path=path!("/admin/people") view=admin::pages::PeopleAdminPage />
                         <Route path=path!("/admin/audit") view=admin::pages::AuditPage />

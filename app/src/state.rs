@@ -16,6 +16,10 @@ pub struct AppConfig {
     pub public_url: String,
     /// The content folder; course images are served from it.
     pub content_dir: std::path::PathBuf,
+    /// QR check-in: how codes rotate and when arrivals count as late.
+    pub checkin: crate::attendance::CheckinSettings,
+    /// Signs check-in codes; the same in every server process (config, or kept in the database).
+    pub signing_secret: Vec<u8>,
 }
 
 impl Default for AppConfig {
@@ -24,6 +28,8 @@ impl Default for AppConfig {
             secure_cookies: false,
             public_url: "http://127.0.0.1:3000".into(),
             content_dir: "content".into(),
+            checkin: Default::default(),
+            signing_secret: Vec::new(),
         }
     }
 }

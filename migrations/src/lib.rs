@@ -7,6 +7,7 @@ mod m20261128_000002_auth;
 mod m20261128_000003_learning;
 mod m20261128_000004_quiz;
 mod m20261128_000005_scheduling;
+mod m20261128_000006_attendance;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000003_learning::Migration),
             Box::new(m20261128_000004_quiz::Migration),
             Box::new(m20261128_000005_scheduling::Migration),
+            Box::new(m20261128_000006_attendance::Migration),
         ]
     }
 }

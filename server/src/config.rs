@@ -35,4 +35,31 @@ pub struct ServeArgs {
     /// Mark cookies Secure: set this when the site is served over HTTPS.
     #[arg(long, env = "ACADEMY_SECURE_COOKIES", default_value_t = false)]
     pub secure_cookies: bool,
+    /// Secret that signs check-in codes; every process behind one site needs the same. Unset:
+    /// one is made once and kept in the database, which every process then shares.
+    #[arg(long, env = "ACADEMY_SECRET", hide_env_values = true)]
+    pub secret: Option<String>,
+    /// How often the projected check-in code changes, in seconds.
+    #[arg(long, env = "ACADEMY_CHECKIN_ROTATE_SECONDS", default_value_t = 20)]
+    pub checkin_rotate_seconds: i64,
+    /// How long a code is still accepted after it changed, in seconds.
+    #[arg(long, env = "ACADEMY_CHECKIN_GRACE_SECONDS", default_value_t = 10)]
+    pub checkin_grace_seconds: i64,
+    /// Arrivals later than this many minutes after the start are marked late.
+    #[arg(long, env = "ACADEMY_LATE_AFTER_MINUTES", default_value_t = 15)]
+    pub late_after_minutes: i64,
+    /// Check-in opens this many minutes before a session starts.
+    #[arg(long, env = "ACADEMY_CHECKIN_OPENS_MINUTES", default_value_t = 30)]
+    pub checkin_opens_minutes: i64,
+}
+
+impl ServeArgs {
+    pub fn checkin(&self) -> academy_app::attendance::CheckinSettings {
+        academy_app::attendance::CheckinSettings {
+            rotate_seconds: self.checkin_rotate_seconds.max(1),
+            grace_seconds: self.checkin_grace_seconds.max(0),
+            late_after_minutes: self.late_after_minutes.max(0),
+            opens_minutes_before: self.checkin_opens_minutes.max(0),
+        }
+    }
 }

@@ -96,3 +96,91 @@ pub async fn quiz_export(
         }
     }
 }
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// Tables as `*.csv` (the first) or `*.xlsx` (all, one sheet each), by the file name asked for.
+fn tables_file(
+    built: academy_app::error::AppResult<Vec<academy_app::report::export::Table>>,
+    name: &str,
+    stem: &str,
+) -> Response {
+    let tables = match built {
+        Ok(t) => t,
+        Err(academy_app::error::AppError::NotFound) => {
+            return StatusCode::NOT_FOUND.into_response()
+        }
+        Err(academy_app::error::AppError::Forbidden) => {
+            return (StatusCode::FORBIDDEN, "没有权限 / not allowed").into_response()
+        }
+        Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    };
+    let result = match name.rsplit_once('.').map(|(_, ext)| ext) {
+        Some("csv") if !tables.is_empty() => to_csv(&tables[0])
+            .map(|b| (b, "text/csv; charset=utf-8", "csv"))
+            .map_err(|e| e.to_string()),
+        Some("xlsx") => to_xlsx(&tables)
+            .map(|b| (b, XLSX, "xlsx"))
+            .map_err(|e| e.to_string()),
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    match result {
+        Ok((bytes, mime, ext)) => file(bytes, mime, &format!("{stem}.{ext}")),
+        Err(err) => {
+            tracing::error!(error = %err, "export failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+/// `/exports/attendance/sessions/{id}/attendance.{csv|xlsx}`.
+pub async fn session_attendance_export(
+    State(state): State<AppState>,
+    Path((id, name)): Path<(i64, String)>,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(refusal) = allowed(&state, &headers, "export_attendance").await {
+        return refusal;
+    }
+    let built = academy_app::attendance::report::session_table(&state.db, id)
+        .await
+        .map(|t| vec![t]);
+    tables_file(built, &name, &format!("session-{id}-attendance"))
+}
+
+/// `/exports/attendance/trainees.{csv|xlsx}`: hours per trainee against their tier's hours.
+pub async fn trainee_hours_export(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(refusal) = allowed(&state, &headers, "export_attendance").await {
+        return refusal;
+    }
+    if !name.starts_with("trainees.") {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let built = academy_app::attendance::report::trainee_table(&state.db, None)
+        .await
+        .map(|t| vec![t]);
+    tables_file(built, &name, "trainee-hours")
+}
+
+/// `/exports/progress/progress.{csv|xlsx}`: the dashboard, in the asker's district scope.
+pub async fn progress_export(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let user = match allowed(&state, &headers, "export_progress").await {
+        Ok(user) => user,
+        Err(refusal) => return refusal,
+    };
+    if !name.starts_with("progress.") {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let built = academy_app::attendance::service::progress(&state.db, &user)
+        .await
+        .map(|r| academy_app::attendance::report::progress_tables(&r));
+    tables_file(built, &name, "progress")
+}

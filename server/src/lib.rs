@@ -57,6 +57,10 @@ pub async fn serve(
     use axum::serve::ListenerExt;
 
     let addr = listener.local_addr()?;
+    let signing_secret =
+        academy_app::attendance::service::signing_secret(&db, args.secret.as_deref())
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot load the signing secret: {e}"))?;
     let state = AppState {
         db,
         config: Arc::new(AppConfig {
@@ -66,6 +70,8 @@ pub async fn serve(
                 .clone()
                 .unwrap_or_else(|| format!("http://{addr}")),
             content_dir: args.content_dir.clone(),
+            checkin: args.checkin(),
+            signing_secret,
         }),
         leptos_options: leptos_options(&args, addr),
     };

@@ -31,6 +31,18 @@ pub fn router(state: AppState) -> Router {
             "/exports/quizzes/{course}/{file}",
             get(crate::downloads::quiz_export),
         )
+        .route(
+            "/exports/attendance/sessions/{id}/{file}",
+            get(crate::downloads::session_attendance_export),
+        )
+        .route(
+            "/exports/attendance/{file}",
+            get(crate::downloads::trainee_hours_export),
+        )
+        .route(
+            "/exports/progress/{file}",
+            get(crate::downloads::progress_export),
+        )
         .leptos_routes_with_context(&state, routes, page_context, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,

@@ -59,6 +59,15 @@ const SAMPLES: &[(&str, &str)] = &[
     ("enrol_person", "session=999999&login=nobody%40example.com"),
     ("cancel_person", "session=999999&person=999999"),
     ("my_schedule", ""),
+    ("projector_board", "session=999999"),
+    ("check_in", "token=1.2.AAAAAAAAAAAAAAAAAAAAAA"),
+    ("roll_call", "session=999999"),
+    (
+        "mark_attendance",
+        "session=999999&person=999999&status=present&note=",
+    ),
+    ("mark_rest_absent", "session=999999"),
+    ("progress_overview", ""),
     ("sign_out", ""),
 ];
 

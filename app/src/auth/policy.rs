@@ -76,18 +76,37 @@ pub const RULES: &[(&str, Rule)] = &[
             Role::Admin,
         ]),
     ),
+    ("projector_board", Rule::AnyOf(MARKERS)),
+    ("check_in", Rule::SignedIn),
+    ("roll_call", Rule::AnyOf(ROLL_READERS)),
+    ("mark_attendance", Rule::AnyOf(MARKERS)),
+    ("mark_rest_absent", Rule::AnyOf(MARKERS)),
+    ("progress_overview", Rule::AnyOf(FOLLOWERS)),
+];
+
+/// Who runs a session's check-in and roll call.
+const MARKERS: &[Role] = &[Role::Instructor, Role::Scheduler, Role::Admin];
+/// Who reads rosters with attendance.
+const ROLL_READERS: &[Role] = &[
+    Role::Instructor,
+    Role::Organiser,
+    Role::Scheduler,
+    Role::Admin,
+];
+/// Who follows progress (a district official: their district only, checked in the service).
+const FOLLOWERS: &[Role] = &[
+    Role::Organiser,
+    Role::DistrictOfficial,
+    Role::Scheduler,
+    Role::Admin,
 ];
 
 /// Plain HTTP routes (downloads) → rule; their handlers call [`route_rule_for`].
-pub const ROUTE_RULES: &[(&str, Rule)] = &[(
-    "export_quiz",
-    Rule::AnyOf(&[
-        Role::Instructor,
-        Role::Organiser,
-        Role::Scheduler,
-        Role::Admin,
-    ]),
-)];
+pub const ROUTE_RULES: &[(&str, Rule)] = &[
+    ("export_quiz", Rule::AnyOf(ROLL_READERS)),
+    ("export_attendance", Rule::AnyOf(ROLL_READERS)),
+    ("export_progress", Rule::AnyOf(FOLLOWERS)),
+];
 
 pub fn route_rule_for(route: &str) -> Option<Rule> {
     ROUTE_RULES

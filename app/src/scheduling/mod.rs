@@ -64,6 +64,8 @@ pub struct SessionInfo {
     /// The signed-in person may enrol themselves (a trainee of one of the session's tiers).
     pub can_enrol: bool,
     pub can_manage: bool,
+    /// May open the check-in projector and mark attendance (instructor, scheduler, admin).
+    pub can_project: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -240,6 +240,10 @@ pub fn SessionPage() -> impl IntoView {
                                     {own}
                                     {d.roster.is_some().then(|| view! {
                                         <A href=format!("/sessions/{sid}/sheet") attr:class="button button--secondary">{t!(i18n, sched_sheet)}</A>
+                                        <A href=format!("/sessions/{sid}/attendance") attr:class="button button--secondary" attr:data-testid="roll-call-link">{t!(i18n, att_roll_call)}</A>
+                                    })}
+                                    {d.can_project.then(|| view! {
+                                        <A href=format!("/sessions/{sid}/projector") attr:class="button button--secondary" attr:data-testid="projector-link">{t!(i18n, att_projector)}</A>
                                     })}
                                 </div>
                                 {feedback}

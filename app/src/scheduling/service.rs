@@ -11,7 +11,7 @@ use sea_orm::{
     QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
 };
 
-use super::entity::{enrolment, notice, programme, room, session};
+use super::entity::{enrolment, notice, programme, quota, room, session};
 use super::rules;
 use super::{EnrolOutcome, MyPlaces, NoticeView, RosterRow, Schedule, SessionCard, SessionInfo};
 use crate::auth::{CurrentUser, Role};
@@ -28,7 +28,7 @@ const ROSTER_READERS: &[Role] = &[
     Role::Instructor,
 ];
 
-fn tz_of(name: &str) -> Tz {
+pub fn tz_of(name: &str) -> Tz {
     name.parse().unwrap_or(chrono_tz::Asia::Shanghai)
 }
 
@@ -104,6 +104,20 @@ pub async fn sync_sessions(
         row.lecturers = Set(json(&s.lecturers));
         row.save(txn).await?;
     }
+    quota::Entity::delete_many()
+        .filter(quota::Column::ProgrammeId.eq(programme_id))
+        .exec(txn)
+        .await?;
+    for q in &p.quotas {
+        quota::ActiveModel {
+            programme_id: Set(programme_id),
+            tier: Set(q.tier.code().to_string()),
+            min: Set(q.min as i32),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await?;
+    }
     Ok(())
 }
 
@@ -112,7 +126,7 @@ fn json<T: serde::Serialize>(list: &[T]) -> String {
     serde_json::to_string(list).unwrap_or_else(|_| "[]".into())
 }
 
-fn list(json: &str) -> Vec<String> {
+pub fn list(json: &str) -> Vec<String> {
     serde_json::from_str(json).unwrap_or_default()
 }
 
@@ -230,6 +244,53 @@ async fn rooms_of(
         .collect())
 }
 
+/// A session with its programme and its card (seats counted; no personal place).
+pub async fn session_card(
+    db: &impl ConnectionTrait,
+    id: i64,
+) -> AppResult<(session::Model, programme::Model, SessionCard)> {
+    let s = session::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let p = programme::Entity::find_by_id(s.programme_id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let rooms = rooms_of(db, p.id).await?;
+    let c = counts(db, &[s.id]).await?;
+    let card = card(&s, tz_of(&p.timezone), &rooms, &c, None);
+    Ok((s, p, card))
+}
+
+/// Whether the person holds a seat (not a waitlist place) in the session.
+pub async fn is_enrolled(
+    db: &impl ConnectionTrait,
+    session_id: i64,
+    person_id: i64,
+) -> AppResult<bool> {
+    Ok(enrolment::Entity::find()
+        .filter(enrolment::Column::SessionId.eq(session_id))
+        .filter(enrolment::Column::PersonId.eq(person_id))
+        .filter(enrolment::Column::Status.eq("enrolled"))
+        .one(db)
+        .await?
+        .is_some())
+}
+
+/// Everyone holding a seat in the session, in arrival order.
+pub async fn seated(db: &impl ConnectionTrait, session_id: i64) -> AppResult<Vec<i64>> {
+    Ok(enrolment::Entity::find()
+        .filter(enrolment::Column::SessionId.eq(session_id))
+        .filter(enrolment::Column::Status.eq("enrolled"))
+        .order_by_asc(enrolment::Column::Seq)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|e| e.person_id)
+        .collect())
+}
+
 pub async fn schedule(db: &impl ConnectionTrait, user: &CurrentUser) -> AppResult<Schedule> {
     let p = current_programme(db).await?;
     let tz = tz_of(&p.timezone);
@@ -296,6 +357,7 @@ pub async fn detail(
         roster,
         can_enrol: rules::tier_fits(&tiers, user.tier.as_deref()) && user.has(Role::Trainee),
         can_manage: user.has_any(MANAGERS),
+        can_project: user.has_any(&[Role::Instructor, Role::Scheduler, Role::Admin]),
     })
 }
 

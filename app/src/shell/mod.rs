@@ -101,6 +101,9 @@ pub fn Layout(children: Children) -> impl IntoView {
                                 <Show when=move || staff>
                                     <A href="/admin/people" attr:class="site-nav__link">{t!(i18n, nav_people)}</A>
                                 </Show>
+                                <Show when=move || staff>
+                                    <A href="/progress" attr:class="site-nav__link">{t!(i18n, nav_progress)}</A>
+                                </Show>
                                 <Show when=move || admin>
                                     <A href="/admin/audit" attr:class="site-nav__link">{t!(i18n, nav_audit)}</A>
                                 </Show>

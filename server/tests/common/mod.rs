@@ -158,6 +158,11 @@ impl TestApp {
             sync_content: false,
             quiz_sweep_seconds: 1,
             secure_cookies: false,
+            secret: None,
+            checkin_rotate_seconds: 20,
+            checkin_grace_seconds: 10,
+            late_after_minutes: 15,
+            checkin_opens_minutes: 30,
         };
         change(&mut args);
         let (stop, stopped) = oneshot::channel::<()>();
@@ -171,8 +176,10 @@ impl TestApp {
         });
         TestApp {
             base: format!("http://{addr}"),
+            // A request that hangs fails the test with a message instead of stalling CI.
             client: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
+                .timeout(std::time::Duration::from_secs(120))
                 .build()
                 .expect("client"),
             stop: Some(stop),
@@ -197,7 +204,13 @@ impl TestApp {
             let _ = stop.send(());
         }
         if let Some(handle) = self.handle.take() {
-            let _ = handle.await;
+            // Graceful shutdown waits for open connections; do not wait for ever.
+            if tokio::time::timeout(std::time::Duration::from_secs(30), handle)
+                .await
+                .is_err()
+            {
+                eprintln!("the test server did not stop within 30 s");
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 pub mod enrolment;
 pub mod notice;
 pub mod programme;
+pub mod quota;
 pub mod room;
 pub mod session;

@@ -21,6 +21,10 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// Hash of the programme file at the last sync.
     pub content_hash: String,
+    /// Certificate rule: the share of the tier's hours a trainee must attend.
+    pub min_attendance_percent: i32,
+    /// Certificate rule: the tier's quiz must be passed too.
+    pub require_quiz: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

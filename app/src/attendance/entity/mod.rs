@@ -1,0 +1,3 @@
+pub mod attendance;
+pub mod attendance_change;
+pub mod setting;
