@@ -115,6 +115,8 @@ fn field_name(locale: crate::i18n::Locale, field: &str) -> &'static str {
         "status" => td_string!(locale, f_status),
         "note" => td_string!(locale, f_note),
         "person" => td_string!(locale, f_person),
+        "reason" => td_string!(locale, f_reason),
+        "serial" => td_string!(locale, f_serial),
         _ => td_string!(locale, f_other),
     }
 }
@@ -150,6 +152,8 @@ fn validation_message(locale: crate::i18n::Locale, code: &str) -> &'static str {
         "status_invalid" => td_string!(locale, v_status_invalid),
         "note_too_long" => td_string!(locale, v_note_too_long),
         "person_not_enrolled" => td_string!(locale, v_person_not_enrolled),
+        "reason_required" => td_string!(locale, v_reason_required),
+        "already_revoked" => td_string!(locale, v_already_revoked),
         _ => td_string!(locale, v_other),
     }
 }

@@ -15,6 +15,7 @@ pub mod admin;
 pub mod attendance;
 pub mod auth;
 pub mod catalog;
+pub mod certificate;
 pub mod error;
 pub mod home;
 pub mod people;
@@ -91,6 +92,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/sessions/:id/attendance") view=attendance::pages::RollCallPage ssr=SsrMode::Async />
                         <Route path=path!("/check-in") view=attendance::pages::CheckInPage ssr=SsrMode::Async />
                         <Route path=path!("/progress") view=attendance::pages::ProgressPage ssr=SsrMode::Async />
+                        <Route path=path!("/certificates") view=certificate::pages::CertificatesPage ssr=SsrMode::Async />
+                        <Route path=path!("/verify/:serial") view=certificate::pages::VerifyPage ssr=SsrMode::Async />
+                        <Route path=path!("/my/certificates") view=certificate::pages::MyCertificatesPage />
                         <Route path=path!("/my/schedule") view=scheduling::pages::MySchedulePage />
                         <Route path=path!("/admin/people") view=admin::pages::PeopleAdminPage />
                         <Route path=path!("/admin/audit") view=admin::pages::AuditPage />

@@ -14,11 +14,12 @@ export async function signIn(page, login, password) {
 }
 
 /** On /admin/people: creates a person and returns their first-login path. */
-export async function createPerson(page, { name, phone, role, tier }) {
+export async function createPerson(page, { name, phone, role, tier, district }) {
   await page.fill('#name', name);
   await page.fill('#phone', phone);
   await page.selectOption('#role', role);
   if (tier) await page.selectOption('#tier', tier);
+  if (district) await page.selectOption('#district_id', { label: district });
   const link = page.locator('[data-testid="login-link"]');
   const previous = (await link.count()) ? await link.getAttribute('href') : null;
   await page.click('[data-testid="create-person"]');

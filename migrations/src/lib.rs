@@ -8,6 +8,7 @@ mod m20261128_000003_learning;
 mod m20261128_000004_quiz;
 mod m20261128_000005_scheduling;
 mod m20261128_000006_attendance;
+mod m20261128_000007_certificates;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000004_quiz::Migration),
             Box::new(m20261128_000005_scheduling::Migration),
             Box::new(m20261128_000006_attendance::Migration),
+            Box::new(m20261128_000007_certificates::Migration),
         ]
     }
 }

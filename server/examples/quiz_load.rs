@@ -8,62 +8,15 @@
 //! bash .ci/bench            # builds the release server, then runs this
 //! cargo run --release -p academy --example quiz_load -- 2000
 //! ```
+mod support;
+
 use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use academy_app::people::entity::{person, person_role};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 use serde_json::{json, Value};
-use tokio::sync::Barrier;
-
-struct Step {
-    name: &'static str,
-    latencies: Vec<Duration>,
-    errors: usize,
-    /// Failures by kind: `http 500`, `connect`, `timeout`, ...
-    kinds: std::collections::BTreeMap<String, usize>,
-    wall: Duration,
-}
-
-/// A response's outcome: fine, or what went wrong (an HTTP status or a transport failure).
-fn outcome(res: Result<reqwest::Response, reqwest::Error>) -> Result<(), String> {
-    match res {
-        Ok(r) if r.status().is_success() || r.status().is_redirection() => Ok(()),
-        Ok(r) => Err(format!("http {}", r.status().as_u16())),
-        Err(e) if e.is_connect() => Err("connect".into()),
-        Err(e) if e.is_timeout() => Err("timeout".into()),
-        Err(e) => Err(format!(
-            "transport: {}",
-            std::error::Error::source(&e)
-                .map(|s| s.to_string())
-                .unwrap_or_else(|| e.to_string())
-        )),
-    }
-}
-
-impl Step {
-    fn pct(&self, p: f64) -> f64 {
-        let mut v: Vec<f64> = self
-            .latencies
-            .iter()
-            .map(|d| d.as_secs_f64() * 1000.0)
-            .collect();
-        v.sort_by(|a, b| a.total_cmp(b));
-        if v.is_empty() {
-            return 0.0;
-        }
-        let i = ((p / 100.0) * (v.len() as f64 - 1.0)).round() as usize;
-        v[i.min(v.len() - 1)]
-    }
-    fn rps(&self) -> f64 {
-        self.latencies.len() as f64 / self.wall.as_secs_f64().max(1e-9)
-    }
-    fn json(&self) -> Value {
-        json!({"step": self.name, "requests": self.latencies.len() + self.errors, "errors": self.errors, "error_kinds": self.kinds,
-               "rps": self.rps(), "p50_ms": self.pct(50.0), "p95_ms": self.pct(95.0), "p99_ms": self.pct(99.0)})
-    }
-}
+use support::{outcome, peak_rss_mb, print_table, run_step, start_server};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -71,8 +24,6 @@ async fn main() -> anyhow::Result<()> {
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(2000);
-    let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
-    let bin = std::env::var("ACADEMY_BIN").unwrap_or_else(|_| format!("{target}/release/academy"));
     let work = std::env::temp_dir().join(format!("academy-bench-{}", std::process::id()));
     std::fs::create_dir_all(&work)?;
     let url = format!("sqlite://{}", work.join("bench.db").display());
@@ -126,38 +77,10 @@ async fn main() -> anyhow::Result<()> {
     db.close().await?;
 
     // The release server, in its own process.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port();
-    let base = format!("http://127.0.0.1:{port}");
-    let mut server = tokio::process::Command::new(&bin)
-        .env("DATABASE_URL", &url)
-        .env("ACADEMY_ADDR", format!("127.0.0.1:{port}"))
-        .env("ACADEMY_SYNC_CONTENT", "false")
-        .env("RUST_LOG", "warn")
-        .kill_on_drop(true)
-        .spawn()
-        .map_err(|e| {
-            anyhow::anyhow!("cannot start {bin}: {e} (build it: cargo leptos build --release)")
-        })?;
-    let pid = server.id().unwrap_or(0);
+    let (mut server, pid, base) = start_server(&url, &[]).await?;
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()?;
-    let mut ready = false;
-    for _ in 0..200 {
-        if client
-            .get(format!("{base}/healthz"))
-            .send()
-            .await
-            .is_ok_and(|r| r.status().is_success())
-        {
-            ready = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    anyhow::ensure!(ready, "the server did not come up");
 
     // Baseline: /healthz with as many requests in flight as trainees, same client.
     let baseline = run_step("healthz (baseline)", trainees, |_| {
@@ -239,14 +162,7 @@ async fn main() -> anyhow::Result<()> {
     })
     .await;
 
-    let peak_kb = std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
-        })
-        .unwrap_or(0);
+    let peak_mb = peak_rss_mb(pid);
     server.kill().await.ok();
     let _ = std::fs::remove_dir_all(&work);
 
@@ -257,29 +173,12 @@ async fn main() -> anyhow::Result<()> {
             .map(|n| n.get())
             .unwrap_or(0)
     );
-    println!("| step | requests | errors | req/s | p50 ms | p95 ms | p99 ms | req/s vs /healthz |");
-    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-    for s in steps {
-        println!(
-            "| {} | {} | {} | {:.0} | {:.1} | {:.1} | {:.1} | {:.2} |",
-            s.name,
-            s.latencies.len() + s.errors,
-            s.errors,
-            s.rps(),
-            s.pct(50.0),
-            s.pct(95.0),
-            s.pct(99.0),
-            s.rps() / baseline.rps()
-        );
-    }
-    println!(
-        "server peak resident memory: {:.1} MB",
-        peak_kb as f64 / 1024.0
-    );
+    print_table(&steps, &baseline);
+    println!("server peak resident memory: {:.1} MB", peak_mb);
     let report = json!({
         "scenario": "quiz", "trainees": trainees, "database": "sqlite",
         "steps": steps.iter().map(|s| s.json()).collect::<Vec<_>>(),
-        "server_peak_rss_mb": peak_kb as f64 / 1024.0,
+        "server_peak_rss_mb": peak_mb,
     });
     std::fs::create_dir_all("target/bench")?;
     std::fs::write(
@@ -289,48 +188,4 @@ async fn main() -> anyhow::Result<()> {
     let failed: usize = steps.iter().skip(1).map(|s| s.errors).sum();
     anyhow::ensure!(failed == 0, "{failed} requests failed");
     Ok(())
-}
-
-/// Runs `n` requests all at once (released together by a barrier) and times each.
-async fn run_step<F, Fut>(name: &'static str, n: usize, make: F) -> Step
-where
-    F: Fn(usize) -> Fut,
-    Fut: std::future::Future<Output = Result<(), String>> + Send + 'static,
-{
-    let barrier = Arc::new(Barrier::new(n + 1));
-    let mut tasks = Vec::with_capacity(n);
-    for i in 0..n {
-        let fut = make(i);
-        let barrier = barrier.clone();
-        tasks.push(tokio::spawn(async move {
-            barrier.wait().await;
-            let t = Instant::now();
-            let ok = fut.await;
-            (ok, t.elapsed())
-        }));
-    }
-    barrier.wait().await;
-    let began = Instant::now();
-    let mut step = Step {
-        name,
-        latencies: Vec::with_capacity(n),
-        errors: 0,
-        kinds: Default::default(),
-        wall: Duration::ZERO,
-    };
-    for t in tasks {
-        match t.await {
-            Ok((Ok(()), d)) => step.latencies.push(d),
-            Ok((Err(kind), _)) => {
-                step.errors += 1;
-                *step.kinds.entry(kind).or_default() += 1;
-            }
-            Err(_) => {
-                step.errors += 1;
-                *step.kinds.entry("task panicked".into()).or_default() += 1;
-            }
-        }
-    }
-    step.wall = began.elapsed();
-    step
 }

@@ -184,3 +184,39 @@ pub async fn progress_export(
         .map(|r| academy_app::attendance::report::progress_tables(&r));
     tables_file(built, &name, "progress")
 }
+
+/// `/certificates/{serial}/certificate.pdf`: for its holder, or an organiser or admin.
+pub async fn certificate_pdf(
+    State(state): State<AppState>,
+    Path((serial, name)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let user = match allowed(&state, &headers, "certificate_pdf").await {
+        Ok(user) => user,
+        Err(refusal) => return refusal,
+    };
+    if name != "certificate.pdf" {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    match academy_app::certificate::service::pdf_for(
+        &state.db,
+        &user,
+        &serial,
+        &state.config.public_url,
+    )
+    .await
+    {
+        Ok(bytes) => {
+            let mut res = file(bytes, "application/pdf", &format!("{serial}.pdf"));
+            // Opens in the browser's viewer; "save" keeps the serial as the file name.
+            if let Ok(v) =
+                header::HeaderValue::from_str(&format!("inline; filename=\"{serial}.pdf\""))
+            {
+                res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+            }
+            res
+        }
+        Err(academy_app::error::AppError::NotFound) => StatusCode::NOT_FOUND.into_response(),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}

@@ -43,6 +43,10 @@ pub fn router(state: AppState) -> Router {
             "/exports/progress/{file}",
             get(crate::downloads::progress_export),
         )
+        .route(
+            "/certificates/{serial}/{file}",
+            get(crate::downloads::certificate_pdf),
+        )
         .leptos_routes_with_context(&state, routes, page_context, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,

@@ -68,6 +68,14 @@ const SAMPLES: &[(&str, &str)] = &[
     ),
     ("mark_rest_absent", "session=999999"),
     ("progress_overview", ""),
+    ("certificate_board", ""),
+    ("issue_certificates", "tier=leader"),
+    (
+        "revoke_certificate",
+        "serial=TJCP2014-0000000000&reason=test",
+    ),
+    ("verify_certificate", "serial=TJCP2014-0000000000"),
+    ("my_certificates", ""),
     ("sign_out", ""),
 ];
 

@@ -404,8 +404,9 @@ pub fn ProgressPage() -> impl IntoView {
                                 {scope}
                                 <div class="progress-summary">
                                     <p class="progress-summary__text" data-testid="progress-summary">{summary}</p>
-                                    <div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow=percent.to_string()>
-                                        <div class="progress__bar" style=format!("width: {percent}%")></div>
+                                    <div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow=percent.to_string() aria-label=move || t_string!(i18n, prog_title)>
+                                        <div class="progress__track"><div class="progress__fill" style=format!("width: {percent}%")></div></div>
+                                        <span class="progress__text">{format!("{percent}%")}</span>
                                     </div>
                                 </div>
                                 <div class="actions">

@@ -82,7 +82,15 @@ pub const RULES: &[(&str, Rule)] = &[
     ("mark_attendance", Rule::AnyOf(MARKERS)),
     ("mark_rest_absent", Rule::AnyOf(MARKERS)),
     ("progress_overview", Rule::AnyOf(FOLLOWERS)),
+    ("certificate_board", Rule::AnyOf(ISSUERS)),
+    ("issue_certificates", Rule::AnyOf(ISSUERS)),
+    ("revoke_certificate", Rule::AnyOf(ISSUERS)),
+    ("verify_certificate", Rule::Public),
+    ("my_certificates", Rule::SignedIn),
 ];
+
+/// Who issues and revokes certificates.
+const ISSUERS: &[Role] = &[Role::Organiser, Role::Admin];
 
 /// Who runs a session's check-in and roll call.
 const MARKERS: &[Role] = &[Role::Instructor, Role::Scheduler, Role::Admin];
@@ -106,6 +114,8 @@ pub const ROUTE_RULES: &[(&str, Rule)] = &[
     ("export_quiz", Rule::AnyOf(ROLL_READERS)),
     ("export_attendance", Rule::AnyOf(ROLL_READERS)),
     ("export_progress", Rule::AnyOf(FOLLOWERS)),
+    // The holder or an issuer; the handler checks which.
+    ("certificate_pdf", Rule::SignedIn),
 ];
 
 pub fn route_rule_for(route: &str) -> Option<Rule> {

@@ -91,18 +91,23 @@ pub fn Layout(children: Children) -> impl IntoView {
                             let user = me.await.ok().flatten();
                             let staff = user.as_ref().is_some_and(|u| u.has_any(&[Role::Admin, Role::Scheduler, Role::Organiser, Role::DistrictOfficial]));
                             let admin = user.as_ref().is_some_and(|u| u.has(Role::Admin));
+                            let issuer = user.as_ref().is_some_and(|u| u.has_any(&[Role::Admin, Role::Organiser]));
                             let signed_in = user.is_some();
                             view! {
                                 <Show when=move || signed_in>
                                     <A href="/learning" attr:class="site-nav__link">{t!(i18n, nav_learning)}</A>
                                     <A href="/schedule" attr:class="site-nav__link">{t!(i18n, nav_schedule)}</A>
                                     <A href="/my/schedule" attr:class="site-nav__link">{t!(i18n, sched_mine)}</A>
+                                    <A href="/my/certificates" attr:class="site-nav__link">{t!(i18n, cert_mine)}</A>
                                 </Show>
                                 <Show when=move || staff>
                                     <A href="/admin/people" attr:class="site-nav__link">{t!(i18n, nav_people)}</A>
                                 </Show>
                                 <Show when=move || staff>
                                     <A href="/progress" attr:class="site-nav__link">{t!(i18n, nav_progress)}</A>
+                                </Show>
+                                <Show when=move || issuer>
+                                    <A href="/certificates" attr:class="site-nav__link">{t!(i18n, cert_title)}</A>
                                 </Show>
                                 <Show when=move || admin>
                                     <A href="/admin/audit" attr:class="site-nav__link">{t!(i18n, nav_audit)}</A>

@@ -1,0 +1,450 @@
+//! Certificates on the server. Issuing is an insert that does nothing when the person already
+//! holds the programme's certificate (a unique index), so pressing "issue" twice, or two
+//! organisers at once, never makes a second one.
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
+
+use chrono::{DateTime, Datelike, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+
+use super::entity::certificate;
+use super::pdf::{self, CertificateData, Fonts};
+use super::rules::{self, Standing};
+use super::{EligibilityList, EligibilityRow, IssueReport, OwnCertificate, Snapshot, VerifyView};
+use crate::attendance::entity::attendance;
+use crate::attendance::rules::{attended_minutes, percent, Status};
+use crate::auth::{CurrentUser, Role};
+use crate::catalog::entity::course;
+use crate::error::{AppError, AppResult};
+use crate::people::directory;
+use crate::people::entity::person_role;
+use crate::people::tier::Tier;
+use crate::quiz::entity::{attempt, quiz};
+use crate::scheduling::entity::{programme, session};
+use crate::scheduling::service::{list, tz_of};
+
+/// Who sees every certificate and may download any.
+const ISSUERS: &[Role] = &[Role::Organiser, Role::Admin];
+
+fn tier_zh(code: &str) -> String {
+    Tier::parse(code)
+        .map(|t| t.name_zh().to_string())
+        .unwrap_or_else(|| code.to_string())
+}
+
+fn hours(minutes: i64) -> f64 {
+    (minutes as f64 / 60.0 * 10.0).round() / 10.0
+}
+
+async fn current_programme(db: &impl ConnectionTrait) -> AppResult<programme::Model> {
+    programme::Entity::find()
+        .order_by_desc(programme::Column::StartsOn)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// What each tier of the programme asks: minutes of sessions, course titles, quizzes.
+struct TierPlan {
+    minutes: i64,
+    courses: Vec<String>,
+    quizzes: HashSet<i64>,
+}
+
+struct Standings {
+    programme: programme::Model,
+    plans: HashMap<String, TierPlan>,
+    rows: Vec<EligibilityRow>,
+}
+
+async fn standings(db: &impl ConnectionTrait) -> AppResult<Standings> {
+    let p = current_programme(db).await?;
+    let sessions = session::Entity::find()
+        .filter(session::Column::ProgrammeId.eq(p.id))
+        .order_by_asc(session::Column::StartsAt)
+        .all(db)
+        .await?;
+    let courses: HashMap<String, course::Model> = course::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.slug.clone(), c))
+        .collect();
+    let quizzes: HashMap<i64, Vec<i64>> = quiz::Entity::find()
+        .filter(quiz::Column::Archived.eq(false))
+        .all(db)
+        .await?
+        .into_iter()
+        .fold(HashMap::new(), |mut m, q| {
+            m.entry(q.course_id).or_insert_with(Vec::new).push(q.id);
+            m
+        });
+    let mut plans: HashMap<String, TierPlan> = HashMap::new();
+    let mut length: HashMap<i64, i64> = HashMap::new();
+    for s in &sessions {
+        let minutes = (s.ends_at - s.starts_at).num_minutes().max(0);
+        length.insert(s.id, minutes);
+        for tier in list(&s.tiers) {
+            let plan = plans.entry(tier).or_insert_with(|| TierPlan {
+                minutes: 0,
+                courses: Vec::new(),
+                quizzes: HashSet::new(),
+            });
+            plan.minutes += minutes;
+            for slug in list(&s.courses) {
+                if let Some(c) = courses.get(&slug) {
+                    if !plan.courses.contains(&c.title_zh) {
+                        plan.courses.push(c.title_zh.clone());
+                    }
+                    plan.quizzes
+                        .extend(quizzes.get(&c.id).cloned().unwrap_or_default());
+                }
+            }
+        }
+    }
+    let trainees: Vec<i64> = person_role::Entity::find()
+        .select_only()
+        .column(person_role::Column::PersonId)
+        .filter(person_role::Column::Role.eq(Role::Trainee.code()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let labels = directory::labels(db, trainees.iter().copied()).await?;
+    let mut attended: HashMap<i64, i64> = HashMap::new();
+    for a in attendance::Entity::find()
+        .filter(attendance::Column::SessionId.is_in(sessions.iter().map(|s| s.id)))
+        .all(db)
+        .await?
+    {
+        *attended.entry(a.person_id).or_default() += attended_minutes(
+            Status::parse(&a.status),
+            length.get(&a.session_id).copied().unwrap_or(0),
+        );
+    }
+    let all_quizzes: HashSet<i64> = plans.values().flat_map(|p| p.quizzes.clone()).collect();
+    let passed: HashSet<(i64, i64)> = attempt::Entity::find()
+        .select_only()
+        .column(attempt::Column::PersonId)
+        .column(attempt::Column::QuizId)
+        .filter(attempt::Column::Passed.eq(true))
+        .filter(attempt::Column::QuizId.is_in(all_quizzes))
+        .into_tuple::<(i64, i64)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let issued: HashMap<i64, certificate::Model> = certificate::Entity::find()
+        .filter(certificate::Column::ProgrammeId.eq(p.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.person_id, c))
+        .collect();
+    let min = p.min_attendance_percent.max(0) as u32;
+    let mut rows: Vec<EligibilityRow> = trainees
+        .iter()
+        .filter_map(|id| {
+            let l = labels.get(id)?;
+            if l.tier.is_empty() {
+                return None;
+            }
+            let plan = plans.get(&l.tier);
+            let due = plan.map(|p| p.minutes).unwrap_or(0);
+            let got = attended.get(id).copied().unwrap_or(0);
+            let has_quiz = plan.is_some_and(|p| !p.quizzes.is_empty());
+            let quiz_passed =
+                plan.is_some_and(|p| p.quizzes.iter().any(|q| passed.contains(&(*id, *q))));
+            let standing = Standing {
+                due_minutes: due,
+                attended_minutes: got,
+                has_quiz,
+                quiz_passed,
+            };
+            let reasons = rules::shortfalls(&standing, min, p.require_quiz);
+            let cert = issued.get(id);
+            Some(EligibilityRow {
+                person_id: *id,
+                name: l.name.clone(),
+                enterprise: l.enterprise.clone(),
+                tier: l.tier.clone(),
+                hours_due: hours(due),
+                hours_attended: hours(got),
+                percent: percent(got, due),
+                quiz_passed: has_quiz.then_some(quiz_passed),
+                eligible: reasons.is_empty(),
+                reasons: reasons.iter().map(|r| r.code().to_string()).collect(),
+                serial: cert.map(|c| c.serial.clone()),
+                revoked: cert.is_some_and(|c| c.revoked_at.is_some()),
+            })
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        (!a.eligible, &a.tier, &a.enterprise, &a.name).cmp(&(
+            !b.eligible,
+            &b.tier,
+            &b.enterprise,
+            &b.name,
+        ))
+    });
+    Ok(Standings {
+        programme: p,
+        plans,
+        rows,
+    })
+}
+
+pub async fn board(db: &impl ConnectionTrait) -> AppResult<EligibilityList> {
+    let s = standings(db).await?;
+    Ok(EligibilityList {
+        programme_zh: s.programme.title_zh,
+        programme_en: s.programme.title_en,
+        min_percent: s.programme.min_attendance_percent.max(0) as u32,
+        require_quiz: s.programme.require_quiz,
+        rows: s.rows,
+    })
+}
+
+fn chinese_date(d: chrono::NaiveDate) -> String {
+    format!("{}年{}月{}日", d.year(), d.month(), d.day())
+}
+
+fn programme_dates(p: &programme::Model) -> String {
+    let (a, b) = (p.starts_on, p.ends_on);
+    if a == b {
+        chinese_date(a)
+    } else if a.year() == b.year() && a.month() == b.month() {
+        format!("{}至{}日", chinese_date(a), b.day())
+    } else {
+        format!("{}至{}", chinese_date(a), chinese_date(b))
+    }
+}
+
+/// Issues the programme's certificate to every eligible trainee (of `tier`, or all) without one.
+pub async fn issue(
+    db: &impl ConnectionTrait,
+    user: &CurrentUser,
+    tier: Option<&str>,
+    now: DateTime<Utc>,
+) -> AppResult<IssueReport> {
+    if let Some(t) = tier {
+        Tier::parse(t).ok_or(AppError::validation("tier", "tier_invalid"))?;
+    }
+    let s = standings(db).await?;
+    let p = &s.programme;
+    let issuers: Vec<String> = serde_json::from_str(&p.organisers_zh).unwrap_or_default();
+    let issued_on = chinese_date(now.with_timezone(&tz_of(&p.timezone)).date_naive());
+    let prefix = format!(
+        "{}{}",
+        p.slug
+            .split('-')
+            .filter_map(|w| w.chars().next())
+            .filter(|c| c.is_ascii_alphabetic())
+            .collect::<String>()
+            .to_ascii_uppercase(),
+        p.starts_on.year()
+    );
+    let mut report = IssueReport {
+        issued: 0,
+        already: 0,
+    };
+    for row in s
+        .rows
+        .iter()
+        .filter(|r| r.eligible && tier.is_none_or(|t| r.tier == t))
+    {
+        if row.serial.is_some() {
+            report.already += 1;
+            continue;
+        }
+        let snapshot = Snapshot {
+            name: row.name.clone(),
+            enterprise: row.enterprise.clone(),
+            tier_zh: tier_zh(&row.tier),
+            programme: p.title_zh.clone(),
+            courses: s
+                .plans
+                .get(&row.tier)
+                .map(|plan| plan.courses.clone())
+                .unwrap_or_default(),
+            hours: row.hours_attended,
+            dates: programme_dates(p),
+            issuers: issuers.clone(),
+            issued_on: issued_on.clone(),
+        };
+        let serial = rules::serial(&prefix, rand::random::<u64>());
+        let result = certificate::Entity::insert(certificate::ActiveModel {
+            serial: Set(serial.clone()),
+            person_id: Set(row.person_id),
+            programme_id: Set(p.id),
+            tier: Set(row.tier.clone()),
+            hours: Set(row.hours_attended),
+            snapshot: Set(serde_json::to_string(&snapshot).map_err(|_| AppError::Internal)?),
+            issued_by: Set(user.id),
+            issued_at: Set(now),
+            ..Default::default()
+        })
+        .on_conflict_do_nothing_on([
+            certificate::Column::ProgrammeId,
+            certificate::Column::PersonId,
+        ])
+        .exec_without_returning(db)
+        .await?;
+        if matches!(result, sea_orm::TryInsertResult::Inserted(n) if n > 0) {
+            report.issued += 1;
+        } else {
+            report.already += 1;
+        }
+    }
+    crate::auth::service::audit(
+        db,
+        Some(user),
+        "certificates.issue",
+        Some(("programme", p.id.to_string())),
+        serde_json::json!({"tier": tier, "issued": report.issued, "already": report.already}),
+    )
+    .await?;
+    Ok(report)
+}
+
+pub async fn revoke(
+    db: &impl ConnectionTrait,
+    user: &CurrentUser,
+    serial: &str,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(AppError::validation("reason", "reason_required"));
+    }
+    if reason.chars().count() > 200 {
+        return Err(AppError::validation("reason", "note_too_long"));
+    }
+    let cert = certificate::Entity::find()
+        .filter(certificate::Column::Serial.eq(serial.trim()))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if cert.revoked_at.is_some() {
+        return Err(AppError::validation("serial", "already_revoked"));
+    }
+    let mut row: certificate::ActiveModel = cert.into();
+    row.revoked_at = Set(Some(now));
+    row.revoked_by = Set(Some(user.id));
+    row.revoked_reason = Set(Some(reason.to_string()));
+    let cert = row.update(db).await?;
+    crate::auth::service::audit(
+        db,
+        Some(user),
+        "certificate.revoke",
+        Some(("certificate", cert.serial.clone())),
+        serde_json::json!({"reason": reason}),
+    )
+    .await?;
+    Ok(())
+}
+
+async fn find(
+    db: &impl ConnectionTrait,
+    serial: &str,
+) -> AppResult<(certificate::Model, Snapshot)> {
+    let serial = serial.trim();
+    if !rules::plausible_serial(serial) {
+        return Err(AppError::NotFound);
+    }
+    let cert = certificate::Entity::find()
+        .filter(certificate::Column::Serial.eq(serial))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let snapshot: Snapshot = serde_json::from_str(&cert.snapshot).map_err(|e| {
+        tracing::error!(error = %e, serial, "unreadable certificate snapshot");
+        AppError::Internal
+    })?;
+    Ok((cert, snapshot))
+}
+
+pub async fn verify(db: &impl ConnectionTrait, serial: &str) -> AppResult<VerifyView> {
+    let (cert, s) = find(db, serial).await?;
+    Ok(VerifyView {
+        serial: cert.serial,
+        valid: cert.revoked_at.is_none(),
+        name: s.name,
+        programme: s.programme,
+        courses: s.courses,
+        issued_on: s.issued_on,
+        issuers: s.issuers,
+        revoked_reason: cert.revoked_reason,
+    })
+}
+
+pub async fn mine(db: &impl ConnectionTrait, user: &CurrentUser) -> AppResult<Vec<OwnCertificate>> {
+    let certs = certificate::Entity::find()
+        .filter(certificate::Column::PersonId.eq(user.id))
+        .order_by_desc(certificate::Column::IssuedAt)
+        .all(db)
+        .await?;
+    Ok(certs
+        .into_iter()
+        .filter_map(|c| {
+            let s: Snapshot = serde_json::from_str(&c.snapshot).ok()?;
+            Some(OwnCertificate {
+                serial: c.serial,
+                programme: s.programme,
+                issued_on: s.issued_on,
+                revoked: c.revoked_at.is_some(),
+            })
+        })
+        .collect())
+}
+
+static FONTS: OnceLock<Result<Fonts, String>> = OnceLock::new();
+
+/// The certificate's PDF, for its holder or an issuer. Rendering runs off the async threads.
+pub async fn pdf_for(
+    db: &impl ConnectionTrait,
+    user: &CurrentUser,
+    serial: &str,
+    public_url: &str,
+) -> AppResult<Vec<u8>> {
+    let (cert, s) = find(db, serial).await?;
+    if cert.person_id != user.id && !user.has_any(ISSUERS) {
+        // Not yours: as if it did not exist.
+        return Err(AppError::NotFound);
+    }
+    let data = CertificateData {
+        serial: cert.serial.clone(),
+        name: s.name,
+        enterprise: s.enterprise,
+        tier: s.tier_zh,
+        programme: s.programme,
+        courses: s.courses,
+        hours: s.hours,
+        dates: s.dates,
+        issuers: s.issuers,
+        issued_on: s.issued_on,
+        verify_url: format!(
+            "{}/verify/{}",
+            public_url.trim_end_matches('/'),
+            cert.serial
+        ),
+    };
+    tokio::task::spawn_blocking(move || {
+        let fonts = FONTS
+            .get_or_init(|| Fonts::load().map_err(|e| e.to_string()))
+            .as_ref()
+            .map_err(|e| {
+                tracing::error!(error = %e, "certificate fonts missing");
+                AppError::Internal
+            })?;
+        pdf::render(&data, fonts).map_err(|e| {
+            tracing::error!(error = %e, "certificate PDF failed");
+            AppError::Internal
+        })
+    })
+    .await
+    .map_err(|_| AppError::Internal)?
+}

@@ -1,0 +1,147 @@
+// Attendance: the projector shows a QR code that encodes the check-in URL; a trainee on a phone
+// opens it and is checked in, and the projector's count rises without a reload; the same URL
+// after the code has changed is refused; an instructor marks another trainee excused; the
+// organiser's dashboard shows every enterprise and exports XLSX; a district official sees only
+// their district. `.ci/e2e.sh` moves 第七期 to the present and makes codes change every 3 s.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { BASE_URL, launch, hydrated, accessibilityViolations, screenshot, until } from '../lib/harness.mjs';
+import { adminPage, createPerson, firstLogin, newTrainee } from '../lib/journeys.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+const DRILL = BASE_URL + '/sessions/7';
+const phone = (prefix) => `${prefix}${Date.now().toString().slice(-8)}`;
+
+async function enrolInDrill(page) {
+  await page.goto(DRILL);
+  await hydrated(page);
+  assert.match(await page.textContent('h1'), /扫码签到演练/);
+  await page.click('[data-testid="enrol"]');
+  await page.locator('[data-testid="leave"]').waitFor();
+}
+
+async function staff(role, name, extra = {}) {
+  const admin = await adminPage(browser);
+  const link = await createPerson(admin.page, { name, phone: phone('139'), role, ...extra });
+  await admin.context.close();
+  const person = await firstLogin(browser, link, `${role}-pass-77`);
+  await person.page.setViewportSize({ width: 1280, height: 900 });
+  return person;
+}
+
+test('QR check-in, live count, an expired code, roll call, and the progress dashboard', async () => {
+  const first = await newTrainee(browser, { name: '签到学员甲', tier: 'auditor', password: 'checkin-pass-1' });
+  const second = await newTrainee(browser, { name: '签到学员乙', tier: 'auditor', password: 'checkin-pass-2' });
+  await enrolInDrill(first.page);
+  await enrolInDrill(second.page);
+
+  // The instructor puts the code on the screen.
+  const instructor = await staff('instructor', '讲师孙立');
+  const projector = instructor.page;
+  await projector.goto(DRILL);
+  await hydrated(projector);
+  await projector.click('[data-testid="projector-link"]');
+  await projector.waitForURL(/\/sessions\/7\/projector$/);
+  await hydrated(projector);
+  const qr = projector.locator('[data-testid="qr"]');
+  const url = await qr.getAttribute('data-url');
+  assert.ok(url.startsWith(BASE_URL + '/check-in?t='), url);
+  assert.equal(await projector.textContent('[data-testid="count-checked-in"]'), '0');
+  assert.deepEqual(await accessibilityViolations(projector), []);
+  await screenshot(projector, 'projector');
+
+  // The picture on the screen is a QR code of that URL (read back with zbarimg).
+  const png = path.join(os.tmpdir(), `qr-${process.pid}.png`);
+  await qr.screenshot({ path: png });
+  const decoded = execFileSync('zbarimg', ['--raw', '-q', png]).toString().trim();
+  fs.rmSync(png);
+  const shown = await qr.getAttribute('data-url');
+  assert.ok([url, shown].includes(decoded), `${decoded} is neither ${url} nor ${shown}`);
+  await projector.evaluate(() => { window.__sameProjectorPage = true; });
+
+  // The first trainee scans it on their phone.
+  await first.page.goto(shown);
+  await hydrated(first.page);
+  await first.page.click('[data-testid="check-in"]');
+  const result = first.page.locator('[data-testid="checkin-result"]');
+  await result.waitFor();
+  assert.equal(await result.getAttribute('data-status'), 'present');
+  assert.match(await result.textContent(), /签到成功/);
+  assert.deepEqual(await accessibilityViolations(first.page), []);
+  await screenshot(first.page, 'checkin-phone');
+
+  // The projector's count rises by itself, on the same page.
+  await projector.waitForFunction(
+    () => document.querySelector('[data-testid="count-checked-in"]')?.textContent === '1',
+    null, { timeout: 15000 },
+  );
+  assert.equal(await projector.evaluate(() => window.__sameProjectorPage), true, 'no reload');
+  assert.match(await projector.textContent('[data-testid="arrivals"]'), /签到学员甲/);
+
+  // The code changes on the screen (every 3 s; a code is honoured 5 s after it changed). Once
+  // three newer codes have been shown the first one is refused, with a message that says why.
+  const seen = new Set([url]);
+  await until(async () => { seen.add(await qr.getAttribute('data-url')); return seen.size >= 4; },
+    { every: 500, timeout: 30000, what: 'three newer codes on the projector' });
+  await second.page.goto(url);
+  await hydrated(second.page);
+  await second.page.click('[data-testid="check-in"]');
+  const refused = second.page.locator('[data-testid="form-error"]');
+  await refused.waitFor();
+  assert.match(await refused.textContent(), /过期/);
+
+  // Roll call: the instructor marks the second trainee excused.
+  await projector.goto(BASE_URL + '/sessions/7/attendance');
+  await hydrated(projector);
+  const row = projector.locator('[data-testid="roll-row"]', { hasText: '签到学员乙' });
+  await row.locator('[data-testid="status-select"]').selectOption('excused');
+  await row.locator('input[name="note"]').fill('会议冲突');
+  await row.locator('[data-testid="mark"]').click();
+  await projector.waitForFunction(() => {
+    const r = [...document.querySelectorAll('[data-testid="roll-row"]')].find((x) => x.textContent.includes('签到学员乙'));
+    return r?.getAttribute('data-status') === 'excused';
+  });
+  const firstRow = projector.locator('[data-testid="roll-row"]', { hasText: '签到学员甲' });
+  assert.equal(await firstRow.getAttribute('data-status'), 'present');
+  assert.equal(await projector.textContent('[data-testid="count-excused"]'), '1');
+  assert.deepEqual(await accessibilityViolations(projector), []);
+
+  // The organiser's dashboard: every enterprise, the share done, an XLSX export.
+  const organiser = await staff('organiser', '组织方钱芳');
+  await organiser.page.goto(BASE_URL + '/progress');
+  await hydrated(organiser.page);
+  const rows = organiser.page.locator('[data-testid="progress-row"]');
+  assert.equal(await rows.count(), 82);
+  assert.match(await organiser.page.textContent('[data-testid="progress-summary"]'), /\/82 家企业达标/);
+  assert.ok(await organiser.page.locator('[data-testid="district-chart"] rect').count() > 2);
+  assert.deepEqual(await accessibilityViolations(organiser.page), []);
+  await screenshot(organiser.page, 'progress-dashboard');
+  const [download] = await Promise.all([
+    organiser.page.waitForEvent('download'),
+    organiser.page.click('[data-testid="progress-xlsx"]'),
+  ]);
+  const file = await download.path();
+  assert.equal(fs.readFileSync(file).subarray(0, 2).toString(), 'PK');
+
+  // A district official sees their district only.
+  const official = await staff('district_official', '区县干部周宁', { district: '和平区' });
+  await official.page.goto(BASE_URL + '/progress');
+  await hydrated(official.page);
+  assert.match(await official.page.textContent('[data-testid="scope"]'), /和平区/);
+  const theirs = official.page.locator('[data-testid="progress-row"]');
+  const n = await theirs.count();
+  assert.ok(n > 0 && n < 82, `${n} enterprises`);
+  for (const text of await theirs.allTextContents()) assert.match(text, /和平区/);
+
+  for (const c of [first, second, instructor, organiser, official]) {
+    assert.deepEqual(c.context.errors, []);
+    await c.context.close();
+  }
+});

@@ -1,0 +1,176 @@
+//! What the load benchmarks share: timing a burst of requests, their percentiles, starting the
+//! release server in its own process, and reading its peak memory.
+#![allow(dead_code)]
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use tokio::sync::Barrier;
+
+pub struct Step {
+    pub name: &'static str,
+    pub latencies: Vec<Duration>,
+    pub errors: usize,
+    /// Failures by kind: `http 500`, `connect`, `timeout`, ...
+    pub kinds: std::collections::BTreeMap<String, usize>,
+    pub wall: Duration,
+}
+
+/// A response's outcome: fine, or what went wrong (an HTTP status or a transport failure).
+pub fn outcome(res: Result<reqwest::Response, reqwest::Error>) -> Result<(), String> {
+    match res {
+        Ok(r) if r.status().is_success() || r.status().is_redirection() => Ok(()),
+        Ok(r) => Err(format!("http {}", r.status().as_u16())),
+        Err(e) if e.is_connect() => Err("connect".into()),
+        Err(e) if e.is_timeout() => Err("timeout".into()),
+        Err(e) => Err(format!(
+            "transport: {}",
+            std::error::Error::source(&e)
+                .map(|s| s.to_string())
+                .unwrap_or_else(|| e.to_string())
+        )),
+    }
+}
+
+impl Step {
+    pub fn pct(&self, p: f64) -> f64 {
+        let mut v: Vec<f64> = self
+            .latencies
+            .iter()
+            .map(|d| d.as_secs_f64() * 1000.0)
+            .collect();
+        v.sort_by(|a, b| a.total_cmp(b));
+        if v.is_empty() {
+            return 0.0;
+        }
+        let i = ((p / 100.0) * (v.len() as f64 - 1.0)).round() as usize;
+        v[i.min(v.len() - 1)]
+    }
+    pub fn rps(&self) -> f64 {
+        self.latencies.len() as f64 / self.wall.as_secs_f64().max(1e-9)
+    }
+    pub fn json(&self) -> Value {
+        json!({"step": self.name, "requests": self.latencies.len() + self.errors, "errors": self.errors, "error_kinds": self.kinds,
+               "rps": self.rps(), "p50_ms": self.pct(50.0), "p95_ms": self.pct(95.0), "p99_ms": self.pct(99.0)})
+    }
+}
+
+/// Runs `n` requests all at once (released together by a barrier) and times each.
+pub async fn run_step<F, Fut>(name: &'static str, n: usize, make: F) -> Step
+where
+    F: Fn(usize) -> Fut,
+    Fut: std::future::Future<Output = Result<(), String>> + Send + 'static,
+{
+    let barrier = Arc::new(Barrier::new(n + 1));
+    let mut tasks = Vec::with_capacity(n);
+    for i in 0..n {
+        let fut = make(i);
+        let barrier = barrier.clone();
+        tasks.push(tokio::spawn(async move {
+            barrier.wait().await;
+            let t = Instant::now();
+            let ok = fut.await;
+            (ok, t.elapsed())
+        }));
+    }
+    barrier.wait().await;
+    let began = Instant::now();
+    let mut step = Step {
+        name,
+        latencies: Vec::with_capacity(n),
+        errors: 0,
+        kinds: Default::default(),
+        wall: Duration::ZERO,
+    };
+    for t in tasks {
+        match t.await {
+            Ok((Ok(()), d)) => step.latencies.push(d),
+            Ok((Err(kind), _)) => {
+                step.errors += 1;
+                *step.kinds.entry(kind).or_default() += 1;
+            }
+            Err(_) => {
+                step.errors += 1;
+                *step.kinds.entry("task panicked".into()).or_default() += 1;
+            }
+        }
+    }
+    step.wall = began.elapsed();
+    step
+}
+
+/// The release server on a free loopback port with this database and extra environment; waits
+/// until `/healthz` answers. Returns the child (killed on drop), its pid and base URL.
+pub async fn start_server(
+    database_url: &str,
+    env: &[(&str, &str)],
+) -> anyhow::Result<(tokio::process::Child, u32, String)> {
+    let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
+    let bin = std::env::var("ACADEMY_BIN").unwrap_or_else(|_| format!("{target}/release/academy"));
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut cmd = tokio::process::Command::new(&bin);
+    cmd.env("DATABASE_URL", database_url)
+        .env("ACADEMY_ADDR", format!("127.0.0.1:{port}"))
+        .env("ACADEMY_SYNC_CONTENT", "false")
+        .env("RUST_LOG", "warn")
+        .kill_on_drop(true);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let server = cmd.spawn().map_err(|e| {
+        anyhow::anyhow!("cannot start {bin}: {e} (build it: cargo leptos build --release)")
+    })?;
+    let pid = server.id().unwrap_or(0);
+    let client = reqwest::Client::new();
+    for _ in 0..200 {
+        if client
+            .get(format!("{base}/healthz"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            return Ok((server, pid, base));
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    anyhow::bail!("the server did not come up")
+}
+
+/// The peak resident memory of a process, in MB (Linux).
+pub fn peak_rss_mb(pid: u32) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+        })
+        .unwrap_or(0) as f64
+        / 1024.0
+}
+
+/// Prints the Markdown table of steps, each also as a ratio of the baseline's requests/s.
+pub fn print_table(steps: &[&Step], baseline: &Step) {
+    println!("| step | requests | errors | req/s | p50 ms | p95 ms | p99 ms | req/s vs /healthz |");
+    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    for s in steps {
+        println!(
+            "| {} | {} | {} | {:.0} | {:.1} | {:.1} | {:.1} | {:.2} |",
+            s.name,
+            s.latencies.len() + s.errors,
+            s.errors,
+            s.rps(),
+            s.pct(50.0),
+            s.pct(95.0),
+            s.pct(99.0),
+            s.rps() / baseline.rps()
+        );
+    }
+}
+
+pub fn json_steps(steps: &[&Step]) -> Vec<Value> {
+    steps.iter().map(|s| s.json()).collect()
+}
