@@ -355,10 +355,11 @@ pub fn RollCallPage() -> impl IntoView {
 /// Horizontal bars, one a district: the share of its enterprises done.
 #[component]
 fn DistrictChart(report: ProgressReport) -> impl IntoView {
+    let i18n = use_i18n();
     let row_h = 28;
     let height = (report.districts.len() as i32 * row_h).max(row_h);
     view! {
-        <svg class="chart" role="img" viewBox=format!("0 0 600 {height}") preserveAspectRatio="xMinYMin meet" data-testid="district-chart">
+        <svg class="chart" role="img" aria-label=move || t_string!(i18n, prog_by_district) viewBox=format!("0 0 600 {height}") preserveAspectRatio="xMinYMin meet" data-testid="district-chart">
             {report.districts.into_iter().enumerate().map(|(i, d)| {
                 let y = i as i32 * row_h;
                 let w = (d.percent as f64 / 100.0 * 380.0).round();
