@@ -21,7 +21,7 @@ use crate::people::directory;
 use crate::people::entity::{district, enterprise, person};
 use crate::quiz::entity::attempt;
 use crate::scheduling::entity::{programme, quota};
-use crate::scheduling::service::{is_enrolled, seated, session_card, tz_of};
+use crate::scheduling::service::{is_enrolled, seated, session_and_programme, session_card, tz_of};
 use crate::state::AppConfig;
 
 /// Who may mark statuses on a roster.
@@ -199,7 +199,7 @@ pub async fn check_in(
             AppError::validation("token", "token_invalid")
         }
     })?;
-    let (s, p, _) = match session_card(db, token.session).await {
+    let (s, p) = match session_and_programme(db, token.session).await {
         Ok(found) => found,
         Err(AppError::NotFound) => return Err(AppError::validation("token", "token_invalid")),
         Err(e) => return Err(e),

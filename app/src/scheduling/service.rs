@@ -244,11 +244,11 @@ async fn rooms_of(
         .collect())
 }
 
-/// A session with its programme and its card (seats counted; no personal place).
-pub async fn session_card(
+/// A session and its programme (two lookups by key: for hot paths such as check-in).
+pub async fn session_and_programme(
     db: &impl ConnectionTrait,
     id: i64,
-) -> AppResult<(session::Model, programme::Model, SessionCard)> {
+) -> AppResult<(session::Model, programme::Model)> {
     let s = session::Entity::find_by_id(id)
         .one(db)
         .await?
@@ -257,6 +257,15 @@ pub async fn session_card(
         .one(db)
         .await?
         .ok_or(AppError::NotFound)?;
+    Ok((s, p))
+}
+
+/// A session with its programme and its card (seats counted; no personal place).
+pub async fn session_card(
+    db: &impl ConnectionTrait,
+    id: i64,
+) -> AppResult<(session::Model, programme::Model, SessionCard)> {
+    let (s, p) = session_and_programme(db, id).await?;
     let rooms = rooms_of(db, p.id).await?;
     let c = counts(db, &[s.id]).await?;
     let card = card(&s, tz_of(&p.timezone), &rooms, &c, None);

@@ -99,6 +99,48 @@ where
     step
 }
 
+/// Runs `n` requests started at even intervals over `over`, and times each.
+pub async fn run_paced<F, Fut>(name: &'static str, n: usize, over: Duration, make: F) -> Step
+where
+    F: Fn(usize) -> Fut,
+    Fut: std::future::Future<Output = Result<(), String>> + Send + 'static,
+{
+    let began = Instant::now();
+    let gap = over / (n.max(1) as u32);
+    let mut tasks = Vec::with_capacity(n);
+    for i in 0..n {
+        tokio::time::sleep_until(tokio::time::Instant::from_std(began + gap * i as u32)).await;
+        let fut = make(i);
+        tasks.push(tokio::spawn(async move {
+            let t = Instant::now();
+            let ok = fut.await;
+            (ok, t.elapsed())
+        }));
+    }
+    let mut step = Step {
+        name,
+        latencies: Vec::with_capacity(n),
+        errors: 0,
+        kinds: Default::default(),
+        wall: Duration::ZERO,
+    };
+    for t in tasks {
+        match t.await {
+            Ok((Ok(()), d)) => step.latencies.push(d),
+            Ok((Err(kind), _)) => {
+                step.errors += 1;
+                *step.kinds.entry(kind).or_default() += 1;
+            }
+            Err(_) => {
+                step.errors += 1;
+                *step.kinds.entry("task panicked".into()).or_default() += 1;
+            }
+        }
+    }
+    step.wall = began.elapsed();
+    step
+}
+
 /// The release server on a free loopback port with this database and extra environment; waits
 /// until `/healthz` answers. Returns the child (killed on drop), its pid and base URL.
 pub async fn start_server(
