@@ -27,10 +27,19 @@ test('a trainee enrols from the calendar; the scheduler sees the roster and the 
   await page.locator('[data-testid="leave"]').waitFor();
   assert.match(await page.textContent('[data-testid="my-place"]'), /您已报名/);
 
+  // The session as an .ics file, and the trainee's own subscribable calendar.
+  const ics = await page.request.get(sessionUrl.replace('/sessions/', '/calendar/sessions/') + '/session.ics');
+  assert.equal(ics.status(), 200);
+  assert.match(await ics.text(), /BEGIN:VEVENT[\s\S]*DTSTART:20140715T003000Z/);
+
   await page.goto(BASE_URL + '/my/schedule');
   await hydrated(page);
   assert.equal(await page.locator('[data-testid="my-session"]').count(), 1);
   assert.deepEqual(await accessibilityViolations(page), []);
+  const feed = await page.inputValue('[data-testid="feed-url"]');
+  assert.match(feed, /\/calendar\/people\/\d+\/[\w-]+\/schedule\.ics$/);
+  const subscribed = await fetch(feed);
+  assert.match(await subscribed.text(), /SUMMARY:第三期/);
 
   // The scheduler.
   const admin = await adminPage(browser);

@@ -220,3 +220,66 @@ pub async fn certificate_pdf(
         Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }
 }
+
+fn calendar_file(result: academy_app::error::AppResult<String>, name: &str) -> Response {
+    match result {
+        Ok(text) => (
+            [
+                (
+                    header::CONTENT_TYPE,
+                    "text/calendar; charset=utf-8".to_string(),
+                ),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("inline; filename=\"{name}\""),
+                ),
+                (header::CACHE_CONTROL, "no-store".to_string()),
+            ],
+            text,
+        )
+            .into_response(),
+        Err(academy_app::error::AppError::NotFound) => StatusCode::NOT_FOUND.into_response(),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+/// `/calendar/sessions/{id}/session.ics`: one session, for any signed-in person.
+pub async fn session_ics(
+    State(state): State<AppState>,
+    Path((id, name)): Path<(i64, String)>,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(refusal) = allowed(&state, &headers, "session_ics").await {
+        return refusal;
+    }
+    if name != "session.ics" {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let ics =
+        academy_app::scheduling::calendar::session_ics(&state.db, id, &state.config.public_url)
+            .await;
+    calendar_file(ics, &format!("session-{id}.ics"))
+}
+
+/// `/calendar/{people|rooms}/{id}/{token}/schedule.ics`: a subscribable feed. The token in the
+/// URL is the only key (calendar apps cannot sign in); a wrong one is told nothing exists.
+pub async fn feed_ics(
+    State(state): State<AppState>,
+    Path((kind, id, token, name)): Path<(String, i64, String, String)>,
+) -> Response {
+    use academy_app::scheduling::calendar::{feed_token_valid, person_ics, room_ics, Feed};
+    let feed = match kind.as_str() {
+        "people" => Feed::Person,
+        "rooms" => Feed::Room,
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    if name != "schedule.ics" || !feed_token_valid(&state.config.signing_secret, feed, id, &token) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let base = &state.config.public_url;
+    let ics = match feed {
+        Feed::Person => person_ics(&state.db, id, base).await,
+        Feed::Room => room_ics(&state.db, id, base).await,
+    };
+    calendar_file(ics, "schedule.ics")
+}

@@ -47,6 +47,14 @@ pub fn router(state: AppState) -> Router {
             "/certificates/{serial}/{file}",
             get(crate::downloads::certificate_pdf),
         )
+        .route(
+            "/calendar/sessions/{id}/{file}",
+            get(crate::downloads::session_ics),
+        )
+        .route(
+            "/calendar/{kind}/{id}/{token}/{file}",
+            get(crate::downloads::feed_ics),
+        )
         .leptos_routes_with_context(&state, routes, page_context, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,

@@ -116,6 +116,7 @@ pub const ROUTE_RULES: &[(&str, Rule)] = &[
     ("export_progress", Rule::AnyOf(FOLLOWERS)),
     // The holder or an issuer; the handler checks which.
     ("certificate_pdf", Rule::SignedIn),
+    ("session_ics", Rule::SignedIn),
 ];
 
 pub fn route_rule_for(route: &str) -> Option<Rule> {

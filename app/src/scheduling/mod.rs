@@ -8,6 +8,8 @@ pub mod pages;
 pub mod rules;
 
 #[cfg(feature = "ssr")]
+pub mod calendar;
+#[cfg(feature = "ssr")]
 pub mod entity;
 #[cfg(feature = "ssr")]
 pub mod service;
@@ -40,6 +42,8 @@ pub struct Schedule {
     pub days: Vec<String>,
     pub rooms: Vec<String>,
     pub sessions: Vec<SessionCard>,
+    /// For schedulers and admins: each room's subscribable calendar (name, URL).
+    pub room_feeds: Vec<(String, String)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -88,6 +92,8 @@ pub struct NoticeView {
 pub struct MyPlaces {
     pub sessions: Vec<SessionCard>,
     pub notices: Vec<NoticeView>,
+    /// The person's subscribable calendar (iCalendar) URL.
+    pub feed_url: String,
 }
 
 /// The language of the request, for messages built on the server.
@@ -103,7 +109,20 @@ pub async fn list_sessions() -> Result<Schedule, AppError> {
         async {
             let user = crate::auth::require_user("list_sessions").await?;
             let state = crate::state::app_state()?;
-            service::schedule(&state.db, &user).await
+            let mut schedule = service::schedule(&state.db, &user).await?;
+            if user.has_any(&[crate::auth::Role::Scheduler, crate::auth::Role::Admin]) {
+                use sea_orm::EntityTrait;
+                let base = state.config.public_url.trim_end_matches('/');
+                for r in entity::room::Entity::find().all(&state.db).await? {
+                    let path = calendar::feed_path(
+                        &state.config.signing_secret,
+                        calendar::Feed::Room,
+                        r.id,
+                    );
+                    schedule.room_feeds.push((r.name, format!("{base}{path}")));
+                }
+            }
+            Ok(schedule)
         }
         .await,
     )
@@ -179,7 +198,17 @@ pub async fn my_schedule() -> Result<MyPlaces, AppError> {
         async {
             let user = crate::auth::require_user("my_schedule").await?;
             let state = crate::state::app_state()?;
-            service::my_schedule(&state.db, &user).await
+            let mut places = service::my_schedule(&state.db, &user).await?;
+            places.feed_url = format!(
+                "{}{}",
+                state.config.public_url.trim_end_matches('/'),
+                calendar::feed_path(
+                    &state.config.signing_secret,
+                    calendar::Feed::Person,
+                    user.id
+                )
+            );
+            Ok(places)
         }
         .await,
     )

@@ -58,6 +58,7 @@ pub fn SchedulePage() -> impl IntoView {
                             };
                             let rooms = s.rooms.clone();
                             let days = s.days.clone();
+                            let feeds = s.room_feeds.clone();
                             view! {
                                 <h1>{t!(i18n, nav_schedule)}</h1>
                                 <p class="muted">{title}</p>
@@ -96,6 +97,14 @@ pub fn SchedulePage() -> impl IntoView {
                                         </tbody>
                                     </table>
                                 </div>
+                                {(!feeds.is_empty()).then(|| view! {
+                                    <h2>{t!(i18n, sched_room_feeds)}</h2>
+                                    <ul class="my-sessions" data-testid="room-feeds">
+                                        {feeds.into_iter().map(|(room, url)| view! {
+                                            <li><strong>{room}</strong><a href=url.clone() rel="external">{url.clone()}</a></li>
+                                        }).collect_view()}
+                                    </ul>
+                                })}
                             }.into_any()
                         }
                         Err(err) => view! { <p class="alert alert--error" role="alert">{error_text(i18n.get_locale(), &err)}</p> }.into_any(),
@@ -238,6 +247,7 @@ pub fn SessionPage() -> impl IntoView {
                                 <p data-testid="my-place">{move || status_label(i18n.get_locale(), &mine)}</p>
                                 <div class="actions">
                                     {own}
+                                    <a class="button button--secondary" href=format!("/calendar/sessions/{sid}/session.ics") rel="external" download data-testid="ics">{t!(i18n, sched_add_calendar)}</a>
                                     {d.roster.is_some().then(|| view! {
                                         <A href=format!("/sessions/{sid}/sheet") attr:class="button button--secondary">{t!(i18n, sched_sheet)}</A>
                                         <A href=format!("/sessions/{sid}/attendance") attr:class="button button--secondary" attr:data-testid="roll-call-link">{t!(i18n, att_roll_call)}</A>
@@ -340,7 +350,16 @@ pub fn MySchedulePage() -> impl IntoView {
                                     </ul>
                                 }.into_any()
                             };
-                            view! { {notices} {list} }.into_any()
+                            let feed = m.feed_url.clone();
+                            view! {
+                                {notices}
+                                {list}
+                                <div class="field subscribe">
+                                    <label for="feed-url">{t!(i18n, sched_subscribe)}</label>
+                                    <p class="hint" id="feed-hint">{t!(i18n, sched_subscribe_hint)}</p>
+                                    <input id="feed-url" type="text" readonly value=feed aria-describedby="feed-hint" data-testid="feed-url" />
+                                </div>
+                            }.into_any()
                         }
                         Err(err) => view! { <ErrorPage err /> }.into_any(),
                     }

@@ -331,6 +331,7 @@ pub async fn schedule(db: &impl ConnectionTrait, user: &CurrentUser) -> AppResul
         days,
         rooms: room_names.into_iter().map(|r| r.0).collect(),
         sessions: cards,
+        room_feeds: Vec::new(),
     })
 }
 
@@ -714,5 +715,6 @@ pub async fn my_schedule(db: &impl ConnectionTrait, user: &CurrentUser) -> AppRe
     Ok(MyPlaces {
         sessions: cards,
         notices,
+        feed_url: String::new(),
     })
 }
