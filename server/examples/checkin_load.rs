@@ -17,7 +17,6 @@ use std::sync::Arc;
 
 use academy_app::attendance::entity::attendance;
 use academy_app::attendance::rules::{sign, slot_of, Token};
-use academy_app::people::entity::{person, person_role};
 use academy_app::scheduling::entity::{enrolment, session};
 use chrono::{Duration, Utc};
 use sea_orm::{
@@ -42,34 +41,7 @@ async fn main() -> anyhow::Result<()> {
     let db = academy_server::open_database(&url).await?;
     academy_server::content_cmd::sync(&db, Path::new("content")).await?;
     let now = Utc::now();
-    let rows: Vec<person::ActiveModel> = (0..trainees)
-        .map(|i| person::ActiveModel {
-            name: Set(format!("签到学员{i:05}")),
-            phone: Set(Some(format!("1380{i:07}"))),
-            email: Set(None),
-            enterprise_id: Set(None),
-            tier: Set(Some("auditor".into())),
-            job_title: Set(None),
-            locale: Set("zh-CN".into()),
-            password_hash: Set(None),
-            active: Set(true),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
-        })
-        .collect();
-    for chunk in rows.chunks(500) {
-        person::Entity::insert_many(chunk.to_vec())
-            .exec(&db)
-            .await?;
-    }
-    let ids: Vec<i64> = person::Entity::find()
-        .select_only()
-        .column(person::Column::Id)
-        .filter(person::Column::Phone.like("1380%"))
-        .into_tuple()
-        .all(&db)
-        .await?;
+    let (ids, cookies) = support::trainees(&db, trainees, "1380").await?;
     let s = session::Entity::find()
         .filter(session::Column::Number.eq(3))
         .one(&db)
@@ -81,13 +53,6 @@ async fn main() -> anyhow::Result<()> {
     moved.capacity = Set(trainees.max(1) as i32);
     let s = moved.update(&db).await?;
     for (n, chunk) in ids.chunks(500).enumerate() {
-        person_role::Entity::insert_many(chunk.iter().map(|id| person_role::ActiveModel {
-            person_id: Set(*id),
-            role: Set("trainee".into()),
-            district_id: Set(None),
-        }))
-        .exec(&db)
-        .await?;
         enrolment::Entity::insert_many(chunk.iter().enumerate().map(|(k, id)| {
             enrolment::ActiveModel {
                 session_id: Set(s.id),
@@ -102,12 +67,6 @@ async fn main() -> anyhow::Result<()> {
         .exec(&db)
         .await?;
     }
-    let mut cookies = Vec::new();
-    for id in &ids {
-        let token = academy_app::auth::service::create_session(&db, *id, None, now).await?;
-        cookies.push(format!("academy_session={token}"));
-    }
-
     // Codes change every 60 s here, so the whole burst uses one code, as a room does.
     let (mut server, pid, base) = start_server(
         &url,

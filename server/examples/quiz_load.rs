@@ -13,8 +13,6 @@ mod support;
 use std::path::Path;
 use std::sync::Arc;
 
-use academy_app::people::entity::{person, person_role};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 use serde_json::{json, Value};
 use support::{outcome, peak_rss_mb, print_table, run_step, start_server};
 
@@ -31,49 +29,7 @@ async fn main() -> anyhow::Result<()> {
     // The data: the content (courses, quizzes, the 2014 programme) and N signed-in trainees.
     let db = academy_server::open_database(&url).await?;
     academy_server::content_cmd::sync(&db, Path::new("content")).await?;
-    let now = chrono::Utc::now();
-    let rows: Vec<person::ActiveModel> = (0..trainees)
-        .map(|i| person::ActiveModel {
-            name: Set(format!("压测学员{i:05}")),
-            phone: Set(Some(format!("1390{i:07}"))),
-            email: Set(None),
-            enterprise_id: Set(None),
-            tier: Set(Some("auditor".into())),
-            job_title: Set(None),
-            locale: Set("zh-CN".into()),
-            password_hash: Set(None),
-            active: Set(true),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
-        })
-        .collect();
-    for chunk in rows.chunks(500) {
-        person::Entity::insert_many(chunk.to_vec())
-            .exec(&db)
-            .await?;
-    }
-    let ids: Vec<i64> = person::Entity::find()
-        .select_only()
-        .column(person::Column::Id)
-        .filter(person::Column::Phone.like("1390%"))
-        .into_tuple()
-        .all(&db)
-        .await?;
-    for chunk in ids.chunks(500) {
-        person_role::Entity::insert_many(chunk.iter().map(|id| person_role::ActiveModel {
-            person_id: Set(*id),
-            role: Set("trainee".into()),
-            district_id: Set(None),
-        }))
-        .exec(&db)
-        .await?;
-    }
-    let mut cookies = Vec::new();
-    for id in &ids {
-        let token = academy_app::auth::service::create_session(&db, *id, None, now).await?;
-        cookies.push(format!("academy_session={token}"));
-    }
+    let (_, cookies) = support::trainees(&db, trainees, "1390").await?;
     db.close().await?;
 
     // The release server, in its own process.

@@ -99,6 +99,60 @@ where
     step
 }
 
+/// `n` auditor trainees (phones `{prefix}0000000`…), each with a server-side session; returns
+/// their ids and session cookies, in the same order.
+pub async fn trainees(
+    db: &sea_orm::DatabaseConnection,
+    n: usize,
+    prefix: &str,
+) -> anyhow::Result<(Vec<i64>, Vec<String>)> {
+    use academy_app::people::entity::{person, person_role};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+    let now = chrono::Utc::now();
+    let rows: Vec<person::ActiveModel> = (0..n)
+        .map(|i| person::ActiveModel {
+            name: Set(format!("压测学员{prefix}{i:05}")),
+            phone: Set(Some(format!("{prefix}{i:07}"))),
+            email: Set(None),
+            enterprise_id: Set(None),
+            tier: Set(Some("auditor".into())),
+            job_title: Set(None),
+            locale: Set("zh-CN".into()),
+            password_hash: Set(None),
+            active: Set(true),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        })
+        .collect();
+    for chunk in rows.chunks(500) {
+        person::Entity::insert_many(chunk.to_vec()).exec(db).await?;
+    }
+    let ids: Vec<i64> = person::Entity::find()
+        .select_only()
+        .column(person::Column::Id)
+        .filter(person::Column::Phone.like(format!("{prefix}%")))
+        .order_by_asc(person::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?;
+    for chunk in ids.chunks(500) {
+        person_role::Entity::insert_many(chunk.iter().map(|id| person_role::ActiveModel {
+            person_id: Set(*id),
+            role: Set("trainee".into()),
+            district_id: Set(None),
+        }))
+        .exec(db)
+        .await?;
+    }
+    let mut cookies = Vec::with_capacity(ids.len());
+    for id in &ids {
+        let token = academy_app::auth::service::create_session(db, *id, None, now).await?;
+        cookies.push(format!("academy_session={token}"));
+    }
+    Ok((ids, cookies))
+}
+
 /// Runs `n` requests started at even intervals over `over`, and times each.
 pub async fn run_paced<F, Fut>(name: &'static str, n: usize, over: Duration, make: F) -> Step
 where
