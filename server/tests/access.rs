@@ -397,3 +397,37 @@ async fn an_admin_sees_a_persons_sessions_and_signs_them_out_everywhere() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn staff_filter_people_by_enterprise_name() {
+    on_each_database(|db| async move {
+        academy_server::seed::seed_demo(&db.db, &common::content_root())
+            .await
+            .unwrap();
+        person_with_roles(&db, 1, &[Role::Scheduler], None).await;
+        let app = TestApp::spawn(&db).await;
+        let cookie = session_cookie(&sign_in(&app, "actor1@example.com", PASSWORD).await).unwrap();
+        let e = enterprise::Entity::find()
+            .filter(enterprise::Column::Name.like("%（07）%"))
+            .one(&db.db)
+            .await
+            .unwrap()
+            .unwrap();
+        let staff = person::Entity::find()
+            .filter(person::Column::EnterpriseId.eq(e.id))
+            .count(&db.db)
+            .await
+            .unwrap();
+        let body = format!("enterprise={}", common::urlencode("（07）"));
+        let res = call(&app, Some(&cookie), "list_people", &body).await;
+        assert_eq!(res.status(), 200);
+        let page: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(page["total"].as_u64().unwrap(), staff);
+        for row in page["rows"].as_array().unwrap() {
+            assert_eq!(row["enterprise"], e.name.as_str(), "{row}");
+        }
+        app.stop().await;
+        db
+    })
+    .await;
+}

@@ -59,6 +59,7 @@ pub async fn list_people(
     query: Option<String>,
     role: Option<String>,
     district_id: Option<String>,
+    #[server(default)] enterprise: Option<String>,
     page: Option<u64>,
 ) -> Result<PeoplePage, AppError> {
     crate::error::respond(
@@ -68,6 +69,7 @@ pub async fn list_people(
             let filter = service::PeopleFilter {
                 id: None,
                 query: query.filter(|q| !q.trim().is_empty()),
+                enterprise: enterprise.filter(|e| !e.trim().is_empty()),
                 role: role.as_deref().and_then(Role::parse),
                 district_id: service::scoped_district(
                     &user,

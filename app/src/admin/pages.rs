@@ -26,13 +26,16 @@ pub fn PeopleAdminPage() -> impl IntoView {
             q.get("q"),
             q.get("role"),
             q.get("district"),
+            q.get("enterprise"),
             q.get("page").and_then(|p| p.parse::<u64>().ok()),
         )
     };
     let create = ServerAction::<CreatePerson>::new();
     let people = Resource::new(
         move || (params(), create.version().get()),
-        |((q, role, district, page), _)| list_people(q, role, district, page),
+        |((q, role, district, enterprise, page), _)| {
+            list_people(q, role, district, enterprise, page)
+        },
     );
     let districts = Resource::new(|| (), |_| list_districts());
     let created = move || {
@@ -85,6 +88,10 @@ pub fn PeopleAdminPage() -> impl IntoView {
                         <Transition>{district_options}</Transition>
                     </select>
                 </div>
+                <div class="field">
+                    <label for="enterprise-filter">{t!(i18n, prog_enterprise)}</label>
+                    <input id="enterprise-filter" name="enterprise" type="search" prop:value=move || query.read().get("enterprise").unwrap_or_default() />
+                </div>
                 <button type="submit" class="button button--secondary">{t!(i18n, admin_filter)}</button>
             </Form>
             <Transition fallback=move || view! { <p class="muted">{t!(i18n, loading)}</p> }>
@@ -93,7 +100,7 @@ pub fn PeopleAdminPage() -> impl IntoView {
                         Ok(page) if page.rows.is_empty() => view! { <p class="empty">{t!(i18n, admin_no_people)}</p> }.into_any(),
                         Ok(page) => {
                             let q = query.read_untracked();
-                            let base: Vec<(String, String)> = ["q", "role", "district"]
+                            let base: Vec<(String, String)> = ["q", "role", "district", "enterprise"]
                                 .into_iter()
                                 .filter_map(|k| q.get(k).filter(|v| !v.is_empty()).map(|v| (k.to_string(), v)))
                                 .collect();
@@ -343,6 +350,10 @@ pub fn AuditPage() -> impl IntoView {
                 <div class="field">
                     <label for="actor">{t!(i18n, admin_actor)}</label>
                     <input id="actor" name="actor" type="text" prop:value=move || query.read().get("actor").unwrap_or_default() />
+                </div>
+                <div class="field">
+                    <label for="enterprise-filter">{t!(i18n, prog_enterprise)}</label>
+                    <input id="enterprise-filter" name="enterprise" type="search" prop:value=move || query.read().get("enterprise").unwrap_or_default() />
                 </div>
                 <button type="submit" class="button button--secondary">{t!(i18n, admin_filter)}</button>
             </Form>

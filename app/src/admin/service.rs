@@ -23,6 +23,8 @@ pub struct PeopleFilter {
     /// One person only.
     pub id: Option<i64>,
     pub query: Option<String>,
+    /// Part of the enterprise's name.
+    pub enterprise: Option<String>,
     pub role: Option<Role>,
     pub district_id: Option<i64>,
     pub page: u64,
@@ -56,6 +58,16 @@ pub async fn list_people(db: &impl ConnectionTrait, f: &PeopleFilter) -> AppResu
                 .add(person::Column::Phone.like(like.clone()))
                 .add(person::Column::Email.like(like)),
         );
+    }
+    if let Some(name) = &f.enterprise {
+        let enterprise_ids = enterprise::Entity::find()
+            .select_only()
+            .column(enterprise::Column::Id)
+            .filter(enterprise::Column::Name.like(format!("%{}%", name.trim())))
+            .into_tuple::<i64>()
+            .all(db)
+            .await?;
+        cond = cond.add(person::Column::EnterpriseId.is_in(enterprise_ids));
     }
     if let Some(role) = f.role {
         let ids = person_role::Entity::find()
@@ -481,6 +493,7 @@ pub async fn person_admin(
     let filter = PeopleFilter {
         id: Some(person_id),
         query: None,
+        enterprise: None,
         role: None,
         district_id: scoped_district(actor, None)?,
         page: 1,
