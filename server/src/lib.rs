@@ -57,10 +57,20 @@ pub async fn serve(
     use axum::serve::ListenerExt;
 
     let addr = listener.local_addr()?;
-    let signing_secret =
-        academy_app::attendance::service::signing_secret(&db, args.secret.as_deref())
-            .await
-            .map_err(|e| anyhow::anyhow!("cannot load the signing secret: {e}"))?;
+    let signing_secret = match academy_app::attendance::service::signing_secret(
+        &db,
+        args.secret.as_deref(),
+    )
+    .await
+    {
+        Ok(secret) => secret,
+        Err(err) => {
+            // The database is down at start: serve anyway (health checks report it) with a
+            // random secret of this process, so check-in codes stay unforgeable.
+            tracing::error!(error = %err, "cannot load the shared signing secret; using one for this process only");
+            academy_app::attendance::service::process_secret()
+        }
+    };
     let state = AppState {
         db,
         config: Arc::new(AppConfig {

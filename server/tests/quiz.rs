@@ -336,8 +336,26 @@ async fn instructors_see_results_with_item_analysis_and_trainees_do_not() {
         let bank = bank(&db).await;
         // Five trainees: trainee k answers the first k questions right.
         let mut cookies = vec![cookie];
+        // Trainees 2 and 3 hold seats in 第四期, which teaches the boilers course.
+        let s4 = academy_app::scheduling::entity::session::Entity::find()
+            .filter(academy_app::scheduling::entity::session::Column::Number.eq(4))
+            .one(&db.db)
+            .await
+            .unwrap()
+            .unwrap();
         for n in 2..=5 {
-            person_with_roles(&db, n, &[Role::Trainee], None).await;
+            let p = person_with_roles(&db, n, &[Role::Trainee], None).await;
+            if n <= 3 {
+                academy_app::scheduling::service::enrol(
+                    &db.db,
+                    s4.id,
+                    p.id,
+                    false,
+                    chrono::Utc::now(),
+                )
+                .await
+                .unwrap();
+            }
             cookies.push(
                 session_cookie(&sign_in(&app, &format!("actor{n}@example.com"), PASSWORD).await)
                     .unwrap(),
@@ -391,6 +409,9 @@ async fn instructors_see_results_with_item_analysis_and_trainees_do_not() {
         assert!(items.iter().any(|i| i["discrimination"].is_number()));
         assert_eq!(results["by_tier"][0]["label"], "auditor");
         assert_eq!(results["by_tier"][0]["people"], 5);
+        assert_eq!(results["by_session"][0]["label"], "第4期");
+        assert_eq!(results["by_session"][0]["people"], 2);
+        assert_eq!(results["by_session"].as_array().unwrap().len(), 1);
         // The instructor may open a trainee's review.
         let first = results["rows"][0]["attempt_id"].as_i64().unwrap();
         let review = call(

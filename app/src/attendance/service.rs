@@ -60,6 +60,14 @@ pub async fn signing_secret(
     Ok(row.value.into_bytes())
 }
 
+/// A random secret for this process alone, for when the shared one cannot be read.
+pub fn process_secret() -> Vec<u8> {
+    use rand::RngCore;
+    let mut bytes = vec![0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    bytes
+}
+
 /// Whether an insert with `ON CONFLICT DO NOTHING` wrote its row.
 fn was_inserted(result: sea_orm::TryInsertResult<u64>) -> bool {
     matches!(result, sea_orm::TryInsertResult::Inserted(n) if n > 0)

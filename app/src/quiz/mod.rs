@@ -151,6 +151,8 @@ pub struct QuizReport {
     /// Per tier and per enterprise, on the attempt that counts for each person.
     pub by_tier: Vec<GroupRow>,
     pub by_enterprise: Vec<GroupRow>,
+    /// Per session (期) teaching the course, over the people seated in it.
+    pub by_session: Vec<GroupRow>,
     pub items: Vec<ItemRow>,
 }
 

@@ -584,6 +584,13 @@ pub fn QuizResultsPage() -> impl IntoView {
                                         <tbody>{groups(r.by_tier.clone(), true)}</tbody>
                                     </table>
                                 </div>
+                                <h2>{t!(i18n, quiz_by_session)}</h2>
+                                <div class="table-wrap" tabindex="0">
+                                    <table class="table" data-testid="by-session">
+                                        <thead><tr><th>{t!(i18n, f_session)}</th><th>{t!(i18n, quiz_people)}</th><th>{t!(i18n, quiz_mean)}</th><th>{t!(i18n, quiz_passed)}</th></tr></thead>
+                                        <tbody>{groups(r.by_session.clone(), false)}</tbody>
+                                    </table>
+                                </div>
                                 <h2>{t!(i18n, quiz_by_enterprise)}</h2>
                                 <div class="table-wrap" tabindex="0">
                                     <table class="table">

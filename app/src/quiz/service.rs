@@ -20,6 +20,7 @@ use crate::catalog::content::{Answer, Question, QuestionKind, Quiz};
 use crate::catalog::entity::course;
 use crate::error::{AppError, AppResult};
 use crate::people::entity::{enterprise, person};
+use crate::scheduling::entity::{enrolment, session};
 
 /// A save that reaches the server this long after the deadline (a slow phone network) still
 /// counts; the deadline sweep waits as long before grading.
@@ -713,11 +714,15 @@ pub async fn results(
             rules::counting_score(&scores, loaded.settings.counts).map(|s| (p, s))
         })
         .collect();
-    let group = |label_of: &dyn Fn(&person::Model) -> String| -> Vec<GroupRow> {
+    // A person counts in every group they belong to (a trainee seated in two sessions that
+    // teach this course counts in both).
+    let group = |labels_of: &dyn Fn(i64, &person::Model) -> Vec<String>| -> Vec<GroupRow> {
         let mut groups: HashMap<String, Vec<f64>> = HashMap::new();
         for (p, score) in &counted {
             if let Some(person) = people.get(p) {
-                groups.entry(label_of(person)).or_default().push(*score);
+                for label in labels_of(*p, person) {
+                    groups.entry(label).or_default().push(*score);
+                }
             }
         }
         let mut out: Vec<GroupRow> = groups
@@ -738,12 +743,41 @@ pub async fn results(
         out.sort_by(|a, b| a.label.cmp(&b.label));
         out
     };
-    let by_tier = group(&|p| p.tier.clone().unwrap_or_default());
-    let by_enterprise = group(&|p| {
-        p.enterprise_id
+    let by_tier = group(&|_, p| vec![p.tier.clone().unwrap_or_default()]);
+    let by_enterprise = group(&|_, p| {
+        vec![p
+            .enterprise_id
             .and_then(|e| enterprises.get(&e).cloned())
-            .unwrap_or_default()
+            .unwrap_or_default()]
     });
+    // Per session (期) that teaches this course: the people holding a seat in it.
+    let teaching: Vec<session::Model> = session::Entity::find()
+        .order_by_asc(session::Column::Number)
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|s| {
+            crate::scheduling::service::list(&s.courses)
+                .iter()
+                .any(|c| c == slug)
+        })
+        .collect();
+    let number_of: HashMap<i64, i32> = teaching.iter().map(|s| (s.id, s.number)).collect();
+    let mut sessions_of: HashMap<i64, Vec<String>> = HashMap::new();
+    for seat in enrolment::Entity::find()
+        .filter(enrolment::Column::SessionId.is_in(teaching.iter().map(|s| s.id)))
+        .filter(enrolment::Column::Status.eq("enrolled"))
+        .all(db)
+        .await?
+    {
+        if let Some(n) = number_of.get(&seat.session_id) {
+            sessions_of
+                .entry(seat.person_id)
+                .or_default()
+                .push(format!("第{n}期"));
+        }
+    }
+    let by_session = group(&|id, _| sessions_of.get(&id).cloned().unwrap_or_default());
 
     // Item analysis over every graded attempt.
     let percent_of: HashMap<i64, f64> = attempts
@@ -805,6 +839,7 @@ pub async fn results(
         rows,
         by_tier,
         by_enterprise,
+        by_session,
         items,
     })
 }
