@@ -11,7 +11,9 @@ use academy_app::people::entity::{district, enterprise, person};
 use academy_app::scheduling::entity::session;
 use academy_app::scheduling::service::enrol;
 use chrono::{Duration, Utc};
-use common::{call, on_each_database, person_with_roles, session_cookie, sign_in, TestApp, TestDb};
+use common::{
+    call, json, on_each_database, person_with_roles, session_cookie, sign_in, TestApp, TestDb,
+};
 use common::{urlencode, PASSWORD};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use serde_json::Value;
@@ -45,11 +47,6 @@ async fn spawn(db: &TestDb) -> TestApp {
 
 async fn login(app: &TestApp, n: usize) -> String {
     session_cookie(&sign_in(app, &format!("actor{n}@example.com"), PASSWORD).await).unwrap()
-}
-
-async fn json(res: reqwest::Response) -> (u16, Value) {
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
 }
 
 fn refusal(body: &Value) -> (&str, &str) {

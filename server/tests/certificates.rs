@@ -12,15 +12,9 @@ use academy_app::scheduling::entity::session;
 use academy_app::scheduling::service::enrol;
 use chrono::Utc;
 use common::{
-    call, on_each_database, person_with_roles, session_cookie, sign_in, TestApp, PASSWORD,
+    call, json, on_each_database, person_with_roles, session_cookie, sign_in, TestApp, PASSWORD,
 };
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
-use serde_json::Value;
-
-async fn json(res: reqwest::Response) -> (u16, Value) {
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
 
 #[tokio::test]
 async fn eligible_trainees_get_one_certificate_that_verifies_and_can_be_revoked() {

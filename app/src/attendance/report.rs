@@ -8,19 +8,13 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use super::entity::attendance;
 use super::rules::{self, Status};
 use super::ProgressReport;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::people::directory;
 use crate::people::entity::person;
 use crate::people::tier::Tier;
 use crate::report::export::{Cell, Table};
-use crate::scheduling::entity::{programme, session};
-use crate::scheduling::service::{list, seated, session_card, tz_of};
-
-fn tier_zh(code: &str) -> String {
-    Tier::parse(code)
-        .map(|t| t.name_zh().to_string())
-        .unwrap_or_else(|| code.to_string())
-}
+use crate::scheduling::entity::session;
+use crate::scheduling::service::{current_programme, list, seated, session_card, tz_of};
 
 fn status_zh(status: Option<&str>) -> &'static str {
     match status.and_then(Status::parse) {
@@ -73,7 +67,7 @@ pub async fn session_table(db: &impl ConnectionTrait, session_id: i64) -> AppRes
                 l.name.into(),
                 l.enterprise.into(),
                 l.district.into(),
-                tier_zh(&l.tier).into(),
+                Tier::name_zh_of(&l.tier).into(),
                 status_zh(a.map(|a| a.status.as_str())).into(),
                 a.and_then(|a| a.checked_in_at)
                     .map(|t| Cell::from(local(t, tz, "%H:%M:%S")))
@@ -111,11 +105,7 @@ pub async fn session_table(db: &impl ConnectionTrait, session_id: i64) -> AppRes
 
 /// Every trainee of the current programme: their tier's hours, hours attended, and the share.
 pub async fn trainee_table(db: &impl ConnectionTrait, district: Option<i64>) -> AppResult<Table> {
-    let p = programme::Entity::find()
-        .order_by_desc(programme::Column::StartsOn)
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let p = current_programme(db).await?;
     let sessions = session::Entity::find()
         .filter(session::Column::ProgrammeId.eq(p.id))
         .all(db)
@@ -161,7 +151,7 @@ pub async fn trainee_table(db: &impl ConnectionTrait, district: Option<i64>) -> 
             l.name.clone().into(),
             l.enterprise.clone().into(),
             l.district.clone().into(),
-            tier_zh(&l.tier).into(),
+            Tier::name_zh_of(&l.tier).into(),
             hours(due),
             hours(got),
             Cell::Number(rules::percent(got, due) as f64),
@@ -188,7 +178,7 @@ pub async fn trainee_table(db: &impl ConnectionTrait, district: Option<i64>) -> 
 pub fn progress_tables(report: &ProgressReport) -> Vec<Table> {
     let mut headers = vec!["企业".to_string(), "区县".to_string()];
     for t in &report.tiers {
-        let name = tier_zh(t);
+        let name = Tier::name_zh_of(t);
         headers.push(format!("{name}·应派"));
         headers.push(format!("{name}·人数"));
         headers.push(format!("{name}·已出勤"));

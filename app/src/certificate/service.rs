@@ -24,27 +24,13 @@ use crate::people::entity::person_role;
 use crate::people::tier::Tier;
 use crate::quiz::entity::{attempt, quiz};
 use crate::scheduling::entity::{programme, session};
-use crate::scheduling::service::{list, tz_of};
+use crate::scheduling::service::{current_programme, list, tz_of};
 
 /// Who sees every certificate and may download any.
 const ISSUERS: &[Role] = &[Role::Organiser, Role::Admin];
 
-fn tier_zh(code: &str) -> String {
-    Tier::parse(code)
-        .map(|t| t.name_zh().to_string())
-        .unwrap_or_else(|| code.to_string())
-}
-
 fn hours(minutes: i64) -> f64 {
     (minutes as f64 / 60.0 * 10.0).round() / 10.0
-}
-
-async fn current_programme(db: &impl ConnectionTrait) -> AppResult<programme::Model> {
-    programme::Entity::find()
-        .order_by_desc(programme::Column::StartsOn)
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound)
 }
 
 /// What each tier of the programme asks: minutes of sessions, course titles, quizzes.
@@ -262,7 +248,7 @@ pub async fn issue(
         let snapshot = Snapshot {
             name: row.name.clone(),
             enterprise: row.enterprise.clone(),
-            tier_zh: tier_zh(&row.tier),
+            tier_zh: Tier::name_zh_of(&row.tier),
             programme: p.title_zh.clone(),
             courses: s
                 .plans

@@ -40,6 +40,13 @@ impl Tier {
         }
     }
 
+    /// The Chinese name of a tier code, or the code itself when it names no tier.
+    pub fn name_zh_of(code: &str) -> String {
+        Tier::parse(code)
+            .map(|t| t.name_zh().to_string())
+            .unwrap_or_else(|| code.to_string())
+    }
+
     /// Accepts the id, or the Chinese name as it appears in a spreadsheet.
     pub fn parse(input: &str) -> Option<Tier> {
         let s = input.trim();

@@ -223,7 +223,8 @@ fn card(
     }
 }
 
-async fn current_programme(db: &impl ConnectionTrait) -> AppResult<programme::Model> {
+/// The programme on now: the one that starts last.
+pub async fn current_programme(db: &impl ConnectionTrait) -> AppResult<programme::Model> {
     programme::Entity::find()
         .order_by_desc(programme::Column::StartsOn)
         .one(db)

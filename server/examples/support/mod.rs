@@ -75,28 +75,7 @@ where
     }
     barrier.wait().await;
     let began = Instant::now();
-    let mut step = Step {
-        name,
-        latencies: Vec::with_capacity(n),
-        errors: 0,
-        kinds: Default::default(),
-        wall: Duration::ZERO,
-    };
-    for t in tasks {
-        match t.await {
-            Ok((Ok(()), d)) => step.latencies.push(d),
-            Ok((Err(kind), _)) => {
-                step.errors += 1;
-                *step.kinds.entry(kind).or_default() += 1;
-            }
-            Err(_) => {
-                step.errors += 1;
-                *step.kinds.entry("task panicked".into()).or_default() += 1;
-            }
-        }
-    }
-    step.wall = began.elapsed();
-    step
+    collect(name, tasks, began).await
 }
 
 /// `n` auditor trainees (phones `{prefix}0000000`…), each with a server-side session; returns
@@ -171,9 +150,16 @@ where
             (ok, t.elapsed())
         }));
     }
+    collect(name, tasks, began).await
+}
+
+type Timed = tokio::task::JoinHandle<(Result<(), String>, Duration)>;
+
+/// Waits for every timed request of a step and tallies latencies and failures by kind.
+async fn collect(name: &'static str, tasks: Vec<Timed>, began: Instant) -> Step {
     let mut step = Step {
         name,
-        latencies: Vec::with_capacity(n),
+        latencies: Vec::with_capacity(tasks.len()),
         errors: 0,
         kinds: Default::default(),
         wall: Duration::ZERO,

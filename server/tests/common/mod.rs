@@ -301,6 +301,12 @@ pub async fn call(
     req.send().await.unwrap()
 }
 
+/// A response's status and its JSON body (`null` when it has none).
+pub async fn json(res: reqwest::Response) -> (u16, serde_json::Value) {
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(serde_json::Value::Null))
+}
+
 #[test]
 fn postgres_urls_get_the_test_database_name() {
     assert_eq!(
