@@ -18,6 +18,7 @@ pub mod catalog;
 pub mod certificate;
 pub mod error;
 pub mod home;
+pub mod mail;
 pub mod people;
 pub mod quiz;
 pub mod report;
@@ -98,6 +99,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/my/schedule") view=scheduling::pages::MySchedulePage />
                         <Route path=path!("/admin/people") view=admin::pages::PeopleAdminPage />
                         <Route path=path!("/admin/audit") view=admin::pages::AuditPage />
+                        <Route path=path!("/admin/mail") view=mail::pages::MailPage />
                         <Route path=path!("/admin/people/:id") view=admin::pages::PersonAdminPage ssr=SsrMode::Async />
                     </Routes>
                 </shell::Layout>

@@ -51,6 +51,119 @@ pub struct ServeArgs {
     /// Check-in opens this many minutes before a session starts.
     #[arg(long, env = "ACADEMY_CHECKIN_OPENS_MINUTES", default_value_t = 30)]
     pub checkin_opens_minutes: i64,
+    #[command(flatten)]
+    pub mail: MailArgs,
+}
+
+/// Mail: an SMTP server, or (when none is set) `.eml` files in a folder.
+#[derive(Args, Clone, Debug)]
+pub struct MailArgs {
+    /// SMTP server host name. Unset: messages are written as `.eml` files to the outbox folder.
+    #[arg(long, env = "ACADEMY_SMTP_HOST")]
+    pub smtp_host: Option<String>,
+    /// SMTP port (default: 587 for starttls, 465 for tls, 25 for none).
+    #[arg(long, env = "ACADEMY_SMTP_PORT")]
+    pub smtp_port: Option<u16>,
+    /// `starttls`, `tls` (implicit TLS) or `none` (plain, for a relay on a trusted network).
+    #[arg(long, env = "ACADEMY_SMTP_TLS", default_value = "starttls")]
+    pub smtp_tls: String,
+    #[arg(long, env = "ACADEMY_SMTP_USER")]
+    pub smtp_user: Option<String>,
+    #[arg(long, env = "ACADEMY_SMTP_PASSWORD", hide_env_values = true)]
+    pub smtp_password: Option<String>,
+    /// The From address of every message.
+    #[arg(
+        long,
+        env = "ACADEMY_MAIL_FROM",
+        default_value = "清洁生产培训平台 <noreply@academy.local>"
+    )]
+    pub mail_from: String,
+    /// Where messages go as `.eml` files when no SMTP host is set.
+    #[arg(long, env = "ACADEMY_OUTBOX_DIR", default_value = "data/outbox")]
+    pub outbox_dir: std::path::PathBuf,
+    /// Seconds before the first retry of a failed message (doubling each time, at most an hour).
+    #[arg(long, env = "ACADEMY_MAIL_RETRY_SECONDS", default_value_t = 30)]
+    pub mail_retry_seconds: u64,
+    /// How often the mail worker looks for due messages, in milliseconds.
+    #[arg(long, env = "ACADEMY_MAIL_POLL_MS", default_value_t = 1000)]
+    pub mail_poll_ms: u64,
+    /// Messages sent at the same time.
+    #[arg(long, env = "ACADEMY_MAIL_CONCURRENCY", default_value_t = 8)]
+    pub mail_concurrency: usize,
+    /// Seconds a worker holds a message it is sending before another may take it over.
+    #[arg(long, env = "ACADEMY_MAIL_LEASE_SECONDS", default_value_t = 120)]
+    pub mail_lease_seconds: i64,
+    /// Run the mail worker in this process (`false` for a process that only serves pages).
+    #[arg(long, env = "ACADEMY_MAIL_WORKER", default_value_t = true, action = clap::ArgAction::Set)]
+    pub mail_worker: bool,
+}
+
+impl MailArgs {
+    /// The worker's settings, or what is wrong with them.
+    pub fn settings(
+        &self,
+        public_url: &str,
+    ) -> Result<academy_app::mail::worker::MailSettings, String> {
+        use academy_app::mail::worker::{MailSettings, TlsMode, TransportSettings};
+        let transport = match self.smtp_host.as_deref().map(str::trim) {
+            Some(host) if !host.is_empty() => {
+                let tls = TlsMode::parse(&self.smtp_tls).ok_or_else(|| {
+                    format!(
+                        "ACADEMY_SMTP_TLS must be starttls, tls or none, not {:?}",
+                        self.smtp_tls
+                    )
+                })?;
+                let port = self.smtp_port.unwrap_or(match tls {
+                    TlsMode::StartTls => 587,
+                    TlsMode::Tls => 465,
+                    TlsMode::None => 25,
+                });
+                TransportSettings::Smtp {
+                    host: host.to_string(),
+                    port,
+                    tls,
+                    user: self.smtp_user.clone().filter(|u| !u.is_empty()),
+                    password: self.smtp_password.clone(),
+                }
+            }
+            _ => TransportSettings::Files(self.outbox_dir.clone()),
+        };
+        if self.mail_from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(format!(
+                "ACADEMY_MAIL_FROM is not a valid address: {:?}",
+                self.mail_from
+            ));
+        }
+        Ok(MailSettings {
+            transport,
+            from: self.mail_from.clone(),
+            retry_base_seconds: self.mail_retry_seconds.max(1),
+            poll: std::time::Duration::from_millis(self.mail_poll_ms.max(50)),
+            concurrency: self.mail_concurrency.clamp(1, 64),
+            lease_seconds: self.mail_lease_seconds.max(5),
+            public_url: public_url.to_string(),
+            reminders: true,
+        })
+    }
+}
+
+impl Default for MailArgs {
+    fn default() -> Self {
+        MailArgs {
+            smtp_host: None,
+            smtp_port: None,
+            smtp_tls: "starttls".into(),
+            smtp_user: None,
+            smtp_password: None,
+            mail_from: "清洁生产培训平台 <noreply@academy.local>".into(),
+            outbox_dir: "data/outbox".into(),
+            mail_retry_seconds: 30,
+            mail_poll_ms: 1000,
+            mail_concurrency: 8,
+            mail_lease_seconds: 120,
+            mail_worker: true,
+        }
+    }
 }
 
 impl ServeArgs {

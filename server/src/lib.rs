@@ -4,6 +4,7 @@ pub mod config;
 pub mod downloads;
 pub mod routes;
 pub mod seed;
+pub mod smtp_sink;
 
 use std::sync::Arc;
 
@@ -57,6 +58,14 @@ pub async fn serve(
     use axum::serve::ListenerExt;
 
     let addr = listener.local_addr()?;
+    let public_url = args
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"));
+    let mail = args
+        .mail
+        .settings(&public_url)
+        .map_err(|e| anyhow::anyhow!("mail settings: {e}"))?;
     let signing_secret = match academy_app::attendance::service::signing_secret(
         &db,
         args.secret.as_deref(),
@@ -75,10 +84,7 @@ pub async fn serve(
         db,
         config: Arc::new(AppConfig {
             secure_cookies: args.secure_cookies,
-            public_url: args
-                .public_url
-                .clone()
-                .unwrap_or_else(|| format!("http://{addr}")),
+            public_url,
             content_dir: args.content_dir.clone(),
             checkin: args.checkin(),
             signing_secret,
@@ -89,6 +95,10 @@ pub async fn serve(
         state.db.clone(),
         std::time::Duration::from_secs(args.quiz_sweep_seconds.max(1)),
     ));
+    let mailer = args
+        .mail
+        .mail_worker
+        .then(|| tokio::spawn(academy_app::mail::worker::run(state.db.clone(), mail)));
     let router = routes::router(state);
     // Without TCP_NODELAY a streamed SSR page stalls ~40 ms on delayed ACKs.
     let listener = listener.tap_io(|tcp| {
@@ -101,6 +111,9 @@ pub async fn serve(
     .with_graceful_shutdown(shutdown)
     .await?;
     sweeper.abort();
+    if let Some(m) = mailer {
+        m.abort();
+    }
     Ok(())
 }
 

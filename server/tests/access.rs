@@ -76,6 +76,9 @@ const SAMPLES: &[(&str, &str)] = &[
     ),
     ("verify_certificate", "serial=TJCP2014-0000000000"),
     ("my_certificates", ""),
+    ("mail_outbox", "status=failed"),
+    ("mail_batch", "batch=00000000-0000-0000-0000-000000000000"),
+    ("retry_mail", "batch=00000000-0000-0000-0000-000000000000"),
     ("sign_out", ""),
 ];
 

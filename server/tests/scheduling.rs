@@ -116,9 +116,15 @@ async fn two_hundred_at_once_into_fifty_seats_gives_fifty_and_a_waitlist_in_orde
         assert!(rows[50..].iter().all(|r| r.status == "waitlisted"));
 
         // One seat frees: the first on the waitlist takes it and is told.
-        cancel(&db.db, s.id, rows[0].person_id, chrono::Utc::now())
-            .await
-            .unwrap();
+        cancel(
+            &db.db,
+            s.id,
+            rows[0].person_id,
+            "http://127.0.0.1:3000",
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
         let promoted = enrolment::Entity::find_by_id(rows[50].id)
             .one(&db.db)
             .await

@@ -14,7 +14,7 @@ use crate::auth::whoami;
 use crate::catalog::pages::ErrorPage;
 use crate::error::error_text;
 use crate::i18n::*;
-use crate::shell::{localised, tier_name};
+use crate::shell::{localised, ticker, tier_name};
 
 pub fn status_name(locale: Locale, status: &str) -> &'static str {
     match status {
@@ -35,23 +35,6 @@ fn session_id() -> impl Fn() -> i64 + Copy + Send + Sync + 'static {
             .and_then(|s| s.parse::<i64>().ok())
             .unwrap_or(0)
     }
-}
-
-/// Bumps a counter every `seconds` in the browser, for pages that follow the server live.
-fn ticker(seconds: u64) -> ReadSignal<u64> {
-    let (tick, set_tick) = signal(0u64);
-    #[cfg(feature = "hydrate")]
-    {
-        if let Ok(handle) = set_interval_with_handle(
-            move || set_tick.update(|n| *n += 1),
-            std::time::Duration::from_secs(seconds),
-        ) {
-            on_cleanup(move || handle.clear());
-        }
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = (set_tick, seconds);
-    tick
 }
 
 #[component]

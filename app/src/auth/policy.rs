@@ -87,6 +87,9 @@ pub const RULES: &[(&str, Rule)] = &[
     ("revoke_certificate", Rule::AnyOf(ISSUERS)),
     ("verify_certificate", Rule::Public),
     ("my_certificates", Rule::SignedIn),
+    ("mail_outbox", Rule::AnyOf(ISSUERS)),
+    ("mail_batch", Rule::AnyOf(ISSUERS)),
+    ("retry_mail", Rule::AnyOf(ISSUERS)),
 ];
 
 /// Who issues and revokes certificates.

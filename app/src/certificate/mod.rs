@@ -61,6 +61,8 @@ pub struct IssueReport {
     pub issued: u32,
     /// Eligible but holding a certificate already.
     pub already: u32,
+    /// The messages that send them, for the progress bar (`None` when none were issued).
+    pub batch: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -104,7 +106,14 @@ pub async fn issue_certificates(#[server(default)] tier: String) -> Result<Issue
             let user = crate::auth::require_user("issue_certificates").await?;
             let state = crate::state::app_state()?;
             let tier = Some(tier.trim()).filter(|t| !t.is_empty());
-            service::issue(&state.db, &user, tier, chrono::Utc::now()).await
+            service::issue(
+                &state.db,
+                &user,
+                tier,
+                &state.config.public_url,
+                chrono::Utc::now(),
+            )
+            .await
         }
         .await,
     )

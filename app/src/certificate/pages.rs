@@ -14,6 +14,7 @@ use super::{
 use crate::catalog::pages::ErrorPage;
 use crate::error::error_text;
 use crate::i18n::*;
+use crate::mail::pages::BatchPanel;
 use crate::people::tier::Tier;
 use crate::shell::{localised, tier_name};
 
@@ -53,6 +54,7 @@ pub fn CertificatesPage() -> impl IntoView {
         }
         issue.value().get().and_then(Result::ok).map(|r| view! {
             <p class="alert alert--success" role="status" data-testid="issue-result">{move || t_string!(i18n, cert_issued).replace("{n}", &r.issued.to_string()).replace("{m}", &r.already.to_string())}</p>
+            {r.batch.clone().map(|batch| view! { <BatchPanel batch /> })}
         }.into_any())
     };
     view! {

@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 use chrono::{DateTime, Datelike, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    QuerySelect, Set, TransactionSession, TransactionTrait,
 };
 
 use super::entity::certificate;
@@ -19,8 +19,10 @@ use crate::attendance::rules::{attended_minutes, percent, Status};
 use crate::auth::{CurrentUser, Role};
 use crate::catalog::entity::course;
 use crate::error::{AppError, AppResult};
+use crate::mail::templates::Template;
+use crate::mail::{self, Attachment};
 use crate::people::directory;
-use crate::people::entity::person_role;
+use crate::people::entity::{person, person_role};
 use crate::people::tier::Tier;
 use crate::quiz::entity::{attempt, quiz};
 use crate::scheduling::entity::{programme, session};
@@ -209,10 +211,13 @@ fn programme_dates(p: &programme::Model) -> String {
 }
 
 /// Issues the programme's certificate to every eligible trainee (of `tier`, or all) without one.
+/// Each certificate and the message that sends it are written in one transaction: a
+/// certificate is never issued without its message, nor a message queued without its certificate.
 pub async fn issue(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + TransactionTrait),
     user: &CurrentUser,
     tier: Option<&str>,
+    public_url: &str,
     now: DateTime<Utc>,
 ) -> AppResult<IssueReport> {
     if let Some(t) = tier {
@@ -235,12 +240,30 @@ pub async fn issue(
     let mut report = IssueReport {
         issued: 0,
         already: 0,
+        batch: None,
     };
-    for row in s
+    let todo: Vec<&EligibilityRow> = s
         .rows
         .iter()
         .filter(|r| r.eligible && tier.is_none_or(|t| r.tier == t))
-    {
+        .collect();
+    let people: HashMap<i64, person::Model> = person::Entity::find()
+        .filter(
+            person::Column::Id.is_in(
+                todo.iter()
+                    .filter(|r| r.serial.is_none())
+                    .map(|r| r.person_id),
+            ),
+        )
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect();
+    let batch = uuid::Uuid::new_v4().to_string();
+    let base = public_url.trim_end_matches('/');
+    let txn = db.begin().await?;
+    for row in todo {
         if row.serial.is_some() {
             report.already += 1;
             continue;
@@ -276,22 +299,51 @@ pub async fn issue(
             certificate::Column::ProgrammeId,
             certificate::Column::PersonId,
         ])
-        .exec_without_returning(db)
+        .exec_without_returning(&txn)
         .await?;
-        if matches!(result, sea_orm::TryInsertResult::Inserted(n) if n > 0) {
-            report.issued += 1;
-        } else {
+        if !matches!(result, sea_orm::TryInsertResult::Inserted(n) if n > 0) {
             report.already += 1;
+            continue;
         }
+        report.issued += 1;
+        let to = match people.get(&row.person_id) {
+            Some(p) => mail::service::Recipient::of(p),
+            None => continue,
+        };
+        let msg = mail::service::Outgoing {
+            key: mail::rules::certificate_key(&serial),
+            to: &to,
+            template: Template::Certificate {
+                name: row.name.clone(),
+                programme: if to.english {
+                    p.title_en.clone()
+                } else {
+                    p.title_zh.clone()
+                },
+                serial: serial.clone(),
+                verify_url: format!("{base}/verify/{serial}"),
+                download_url: format!("{base}/my/certificates"),
+            },
+            attachment: Some(Attachment::CertificatePdf {
+                serial: serial.clone(),
+            }),
+            batch: Some(&batch),
+        };
+        mail::service::enqueue(&txn, msg, public_url, now).await?;
+    }
+    if report.issued > 0 {
+        report.batch = Some(batch);
     }
     crate::auth::service::audit(
-        db,
+        &txn,
         Some(user),
         "certificates.issue",
         Some(("programme", p.id.to_string())),
         serde_json::json!({"tier": tier, "issued": report.issued, "already": report.already}),
     )
     .await?;
+    txn.commit().await?;
+    mail::service::waker().notify_one();
     Ok(report)
 }
 
@@ -389,18 +441,29 @@ pub async fn mine(db: &impl ConnectionTrait, user: &CurrentUser) -> AppResult<Ve
 
 static FONTS: OnceLock<Result<Fonts, String>> = OnceLock::new();
 
-/// The certificate's PDF, for its holder or an issuer. Rendering runs off the async threads.
+/// The certificate's PDF, for its holder or an issuer.
 pub async fn pdf_for(
     db: &impl ConnectionTrait,
     user: &CurrentUser,
     serial: &str,
     public_url: &str,
 ) -> AppResult<Vec<u8>> {
-    let (cert, s) = find(db, serial).await?;
+    let (cert, _) = find(db, serial).await?;
     if cert.person_id != user.id && !user.has_any(ISSUERS) {
         // Not yours: as if it did not exist.
         return Err(AppError::NotFound);
     }
+    render_pdf(db, serial, public_url).await
+}
+
+/// The certificate's PDF, for whoever is allowed (the caller checks). Rendering runs off the
+/// async threads.
+pub async fn render_pdf(
+    db: &impl ConnectionTrait,
+    serial: &str,
+    public_url: &str,
+) -> AppResult<Vec<u8>> {
+    let (cert, s) = find(db, serial).await?;
     let data = CertificateData {
         serial: cert.serial.clone(),
         name: s.name,

@@ -160,7 +160,14 @@ pub async fn cancel_self(session: i64) -> Result<(), AppError> {
         async {
             let user = crate::auth::require_user("cancel_self").await?;
             let state = crate::state::app_state()?;
-            service::cancel(&state.db, session, user.id, chrono::Utc::now()).await
+            service::cancel(
+                &state.db,
+                session,
+                user.id,
+                &state.config.public_url,
+                chrono::Utc::now(),
+            )
+            .await
         }
         .await,
     )
@@ -186,7 +193,14 @@ pub async fn cancel_person(session: i64, person: i64) -> Result<(), AppError> {
         async {
             crate::auth::require_user("cancel_person").await?;
             let state = crate::state::app_state()?;
-            service::cancel(&state.db, session, person, chrono::Utc::now()).await
+            service::cancel(
+                &state.db,
+                session,
+                person,
+                &state.config.public_url,
+                chrono::Utc::now(),
+            )
+            .await
         }
         .await,
     )

@@ -611,10 +611,12 @@ pub async fn enrol_by_login(
 }
 
 /// Cancels a place. When it was a seat, the first on the waitlist takes it and gets a notice.
+/// Both people get a message, written in the same transaction.
 pub async fn cancel(
     db: &(impl ConnectionTrait + TransactionTrait),
     session_id: i64,
     person_id: i64,
+    public_url: &str,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     let txn = db.begin().await?;
@@ -653,9 +655,16 @@ pub async fn cancel(
             }
             .insert(&txn)
             .await?;
+            crate::mail::service::announce_place(
+                &txn, "promoted", session_id, promoted, public_url, now,
+            )
+            .await?;
         }
     }
+    crate::mail::service::announce_place(&txn, "cancelled", session_id, person_id, public_url, now)
+        .await?;
     txn.commit().await?;
+    crate::mail::service::waker().notify_one();
     Ok(())
 }
 

@@ -109,6 +109,9 @@ pub fn Layout(children: Children) -> impl IntoView {
                                 <Show when=move || issuer>
                                     <A href="/certificates" attr:class="site-nav__link">{t!(i18n, cert_title)}</A>
                                 </Show>
+                                <Show when=move || issuer>
+                                    <A href="/admin/mail" attr:class="site-nav__link">{t!(i18n, nav_mail)}</A>
+                                </Show>
                                 <Show when=move || admin>
                                     <A href="/admin/audit" attr:class="site-nav__link">{t!(i18n, nav_audit)}</A>
                                 </Show>
@@ -160,4 +163,21 @@ pub fn NotFound() -> impl IntoView {
             </p>
         </section>
     }
+}
+
+/// Bumps a counter every `seconds` in the browser, for pages that follow the server live.
+pub fn ticker(seconds: u64) -> ReadSignal<u64> {
+    let (tick, set_tick) = signal(0u64);
+    #[cfg(feature = "hydrate")]
+    {
+        if let Ok(handle) = set_interval_with_handle(
+            move || set_tick.update(|n| *n += 1),
+            std::time::Duration::from_secs(seconds),
+        ) {
+            on_cleanup(move || handle.clear());
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (set_tick, seconds);
+    tick
 }

@@ -163,6 +163,13 @@ impl TestApp {
             checkin_grace_seconds: 10,
             late_after_minutes: 15,
             checkin_opens_minutes: 30,
+            // Tests that send mail turn the worker on with their own SMTP server.
+            mail: academy_server::config::MailArgs {
+                mail_worker: false,
+                outbox_dir: std::env::temp_dir()
+                    .join(format!("academy-outbox-{}", std::process::id())),
+                ..Default::default()
+            },
         };
         change(&mut args);
         let (stop, stopped) = oneshot::channel::<()>();

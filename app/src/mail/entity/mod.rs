@@ -1,0 +1,2 @@
+pub mod outbox;
+pub mod outbox_attempt;
