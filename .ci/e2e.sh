@@ -27,6 +27,9 @@ minutes = 1
 MD
 # A one-minute boilers quiz, so the end-to-end run can watch the server grade a timed-out attempt.
 sed -i 's/^time_limit_minutes = .*/time_limit_minutes = 1/' "$work/content/courses/boilers/quiz.toml"
+# Certificates for the demo trainees without attending first: no hours and no quiz required.
+sed -i -e 's/^min_attendance_percent = .*/min_attendance_percent = 0/' -e 's/^require_quiz = .*/require_quiz = false/' \
+  "$work/content/programmes/tj-cp-audit-2014.toml"
 # A seventh session for the check-in journey: planted in the programme week (the content check
 # wants that), then moved to the present moment in the database once seeded, so it is running.
 cat >>"$work/content/programmes/tj-cp-audit-2014.toml" <<'TOML'
@@ -45,6 +48,8 @@ capacity = 200
 lecturers = ["演练讲师"]
 TOML
 export ACADEMY_CONTENT_DIR="$work/content" ACADEMY_QUIZ_SWEEP_SECONDS=2
+# No SMTP server: the mail worker writes .eml files into the run's own folder.
+export ACADEMY_OUTBOX_DIR="$work/outbox"
 # Codes change every 3 s and stay valid 5 s more, so the journey sees one expire within seconds.
 export ACADEMY_CHECKIN_ROTATE_SECONDS=3 ACADEMY_CHECKIN_GRACE_SECONDS=5
 export ACADEMY_ADDR="127.0.0.1:$port"
