@@ -67,7 +67,7 @@ async fn main() -> anyhow::Result<()> {
     let report = academy_app::certificate::service::issue(
         &db,
         &organiser,
-        None,
+        academy_app::certificate::service::Pick::default(),
         public_url,
         chrono::Utc::now(),
     )

@@ -69,7 +69,7 @@ const SAMPLES: &[(&str, &str)] = &[
     ("mark_rest_absent", "session=999999"),
     ("progress_overview", ""),
     ("certificate_board", ""),
-    ("issue_certificates", "tier=leader"),
+    ("issue_certificates", "tier=leader&enterprise="),
     (
         "revoke_certificate",
         "serial=TJCP2014-0000000000&reason=test",

@@ -110,11 +110,25 @@ async fn eligible_trainees_get_one_certificate_that_verifies_and_can_be_revoked(
         assert_eq!(short["reasons"], serde_json::json!(["attendance", "quiz"]));
         assert_eq!(short["percent"], 46, "3 of 6.5 hours");
 
-        // Issue to the eligible leaders; pressing again issues none.
+        // Another enterprise's eligible: none; then the eligible leaders; pressing again, none.
+        let elsewhere = format!(
+            "tier=leader&enterprise={}",
+            common::urlencode(&format!(
+                "{}外",
+                row(done.id)["enterprise"].as_str().unwrap()
+            ))
+        );
+        let (_, none) = json(call(&app, Some(&org), "issue_certificates", &elsewhere).await).await;
+        assert_eq!(none["issued"], 0, "{none}");
+        assert_eq!(none["batch"], serde_json::Value::Null);
         let (status, first) =
             json(call(&app, Some(&org), "issue_certificates", "tier=leader").await).await;
         assert_eq!(status, 200, "{first}");
         assert_eq!(first["issued"], 1);
+        assert!(
+            first["batch"].is_string(),
+            "a batch of messages to follow: {first}"
+        );
         let (_, again) =
             json(call(&app, Some(&org), "issue_certificates", "tier=leader").await).await;
         assert_eq!(

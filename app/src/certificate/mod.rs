@@ -98,22 +98,23 @@ pub async fn certificate_board() -> Result<EligibilityList, AppError> {
     )
 }
 
-/// Issues a certificate to every eligible trainee (of one tier, or all) who has none yet.
+/// Issues a certificate to every eligible trainee (of one tier and/or enterprise, or all) who has
+/// none yet, and queues the message that sends it.
 #[server(endpoint = "issue_certificates")]
-pub async fn issue_certificates(#[server(default)] tier: String) -> Result<IssueReport, AppError> {
+pub async fn issue_certificates(
+    #[server(default)] tier: String,
+    #[server(default)] enterprise: String,
+) -> Result<IssueReport, AppError> {
     crate::error::respond(
         async {
             let user = crate::auth::require_user("issue_certificates").await?;
             let state = crate::state::app_state()?;
-            let tier = Some(tier.trim()).filter(|t| !t.is_empty());
-            service::issue(
-                &state.db,
-                &user,
-                tier,
-                &state.config.public_url,
-                chrono::Utc::now(),
-            )
-            .await
+            let pick = service::Pick {
+                tier: Some(tier.trim()).filter(|t| !t.is_empty()),
+                enterprise: Some(enterprise.trim()).filter(|e| !e.is_empty()),
+            };
+            let now = chrono::Utc::now();
+            service::issue(&state.db, &user, pick, &state.config.public_url, now).await
         }
         .await,
     )

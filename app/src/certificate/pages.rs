@@ -42,6 +42,7 @@ pub fn CertificatesPage() -> impl IntoView {
         |_| certificate_board(),
     );
     let tier = RwSignal::new(String::new());
+    let enterprise = RwSignal::new(String::new());
     let only = RwSignal::new(String::from("all"));
     let feedback = move || {
         if let Some(err) = issue
@@ -76,8 +77,8 @@ pub fn CertificatesPage() -> impl IntoView {
                             let rows = StoredValue::new(b.rows.clone());
                             let visible = move || {
                                 rows.with_value(|rows| rows.iter().filter(|r| {
-                                    let t = tier.get();
-                                    (t.is_empty() || r.tier == t) && match only.get().as_str() {
+                                    let (t, e) = (tier.get(), enterprise.get());
+                                    (t.is_empty() || r.tier == t) && (e.is_empty() || r.enterprise == e) && match only.get().as_str() {
                                         "eligible" => r.eligible,
                                         "short" => !r.eligible,
                                         "issued" => r.serial.is_some(),
@@ -87,11 +88,12 @@ pub fn CertificatesPage() -> impl IntoView {
                             };
                             let eligible = b.rows.iter().filter(|r| r.eligible).count();
                             let waiting = move || rows.with_value(|rows| rows.iter().filter(|r| {
-                                let t = tier.get();
-                                r.eligible && r.serial.is_none() && (t.is_empty() || r.tier == t)
+                                let (t, e) = (tier.get(), enterprise.get());
+                                r.eligible && r.serial.is_none() && (t.is_empty() || r.tier == t) && (e.is_empty() || r.enterprise == e)
                             }).count());
                             let issued = b.rows.iter().filter(|r| r.serial.is_some()).count();
                             let total = b.rows.len();
+                            let enterprises: Vec<String> = b.rows.iter().map(|r| r.enterprise.clone()).filter(|e| !e.is_empty()).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
                             view! {
                                 <p class="muted">{move || localised(i18n.get_locale(), &b.programme_zh, &b.programme_en)}" · "{rule}</p>
                                 <dl class="counts">
@@ -108,6 +110,13 @@ pub fn CertificatesPage() -> impl IntoView {
                                         </select>
                                     </div>
                                     <div class="field">
+                                        <label for="cert-enterprise">{t!(i18n, quiz_enterprise)}</label>
+                                        <select id="cert-enterprise" on:change=move |ev| enterprise.set(event_target_value(&ev)) prop:value=move || enterprise.get()>
+                                            <option value="">{t!(i18n, cert_all_enterprises)}</option>
+                                            {enterprises.into_iter().map(|e| view! { <option value=e.clone()>{e.clone()}</option> }).collect_view()}
+                                        </select>
+                                    </div>
+                                    <div class="field">
                                         <label for="cert-only">{t!(i18n, cert_show)}</label>
                                         <select id="cert-only" on:change=move |ev| only.set(event_target_value(&ev)) prop:value=move || only.get()>
                                             <option value="all">{t!(i18n, cert_show_all)}</option>
@@ -118,6 +127,7 @@ pub fn CertificatesPage() -> impl IntoView {
                                     </div>
                                     <ActionForm action=issue>
                                         <input type="hidden" name="tier" prop:value=move || tier.get() />
+                                        <input type="hidden" name="enterprise" prop:value=move || enterprise.get() />
                                         <button type="submit" class="button" data-testid="issue" disabled=move || { waiting() == 0 || issue.pending().get() }>
                                             {move || t_string!(i18n, cert_issue_n).replace("{n}", &waiting().to_string())}
                                         </button>

@@ -211,18 +211,32 @@ fn programme_dates(p: &programme::Model) -> String {
 }
 
 /// Issues the programme's certificate to every eligible trainee (of `tier`, or all) without one.
+/// Whom to issue to: every eligible trainee, or those of one tier and/or one enterprise.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Pick<'a> {
+    pub tier: Option<&'a str>,
+    pub enterprise: Option<&'a str>,
+}
+
+impl Pick<'_> {
+    fn takes(&self, r: &EligibilityRow) -> bool {
+        self.tier.is_none_or(|t| r.tier == t) && self.enterprise.is_none_or(|e| r.enterprise == e)
+    }
+}
+
 /// Each certificate and the message that sends it are written in one transaction: a
 /// certificate is never issued without its message, nor a message queued without its certificate.
 pub async fn issue(
     db: &(impl ConnectionTrait + TransactionTrait),
     user: &CurrentUser,
-    tier: Option<&str>,
+    pick: Pick<'_>,
     public_url: &str,
     now: DateTime<Utc>,
 ) -> AppResult<IssueReport> {
-    if let Some(t) = tier {
+    if let Some(t) = pick.tier {
         Tier::parse(t).ok_or(AppError::validation("tier", "tier_invalid"))?;
     }
+    let tier = pick.tier;
     let s = standings(db).await?;
     let p = &s.programme;
     let issuers: Vec<String> = serde_json::from_str(&p.organisers_zh).unwrap_or_default();
@@ -245,7 +259,7 @@ pub async fn issue(
     let todo: Vec<&EligibilityRow> = s
         .rows
         .iter()
-        .filter(|r| r.eligible && tier.is_none_or(|t| r.tier == t))
+        .filter(|r| r.eligible && pick.takes(r))
         .collect();
     let people: HashMap<i64, person::Model> = person::Entity::find()
         .filter(
@@ -339,7 +353,7 @@ pub async fn issue(
         Some(user),
         "certificates.issue",
         Some(("programme", p.id.to_string())),
-        serde_json::json!({"tier": tier, "issued": report.issued, "already": report.already}),
+        serde_json::json!({"tier": tier, "enterprise": pick.enterprise, "issued": report.issued, "already": report.already}),
     )
     .await?;
     txn.commit().await?;
