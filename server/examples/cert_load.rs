@@ -113,12 +113,24 @@ async fn main() -> anyhow::Result<()> {
     .await?;
     let arrived = sink.wait_for(n, Duration::from_secs(300)).await;
     let send_time = began.elapsed();
-    let sent = outbox::Entity::find()
-        .filter(outbox::Column::Status.eq("sent"))
-        .count(&db)
-        .await?;
-    let ids: std::collections::HashSet<String> = sink
-        .received()
+    let received = sink.received();
+    let first_to_last = match (received.first(), received.last()) {
+        (Some(a), Some(b)) => b.at.duration_since(a.at),
+        _ => Duration::ZERO,
+    };
+    // The last "250" is in; its database write follows.
+    let mut sent = 0;
+    for _ in 0..100 {
+        sent = outbox::Entity::find()
+            .filter(outbox::Column::Status.eq("sent"))
+            .count(&db)
+            .await?;
+        if sent as usize >= n {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let ids: std::collections::HashSet<String> = received
         .iter()
         .filter_map(|r| r.message_id())
         .collect();
@@ -164,6 +176,7 @@ async fn main() -> anyhow::Result<()> {
             "issue_and_queue_s": queue_time.as_secs_f64(),
             "render_s": gen_time.as_secs_f64(),
             "send_s": send_time.as_secs_f64(),
+            "send_first_to_last_s": first_to_last.as_secs_f64(),
             "arrived": arrived,
             "distinct_message_ids": ids.len(),
             "server_peak_rss_mb": peak_mb,

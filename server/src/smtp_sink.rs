@@ -18,6 +18,8 @@ pub struct Received {
     pub from: String,
     pub to: Vec<String>,
     pub data: Vec<u8>,
+    /// When the sink accepted it.
+    pub at: std::time::Instant,
 }
 
 impl Received {
@@ -275,6 +277,7 @@ async fn session(stream: TcpStream, shared: Arc<Shared>) {
                     from: from.clone(),
                     to: std::mem::take(&mut to),
                     data,
+                    at: std::time::Instant::now(),
                 });
             }
             shared.changed.notify_waiters();
