@@ -9,6 +9,7 @@ mod m20261128_000004_quiz;
 mod m20261128_000005_scheduling;
 mod m20261128_000006_attendance;
 mod m20261128_000007_certificates;
+mod m20261129_000009_districts;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000005_scheduling::Migration),
             Box::new(m20261128_000006_attendance::Migration),
             Box::new(m20261128_000007_certificates::Migration),
+            Box::new(m20261129_000009_districts::Migration),
         ]
     }
 }

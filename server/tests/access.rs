@@ -76,6 +76,7 @@ const SAMPLES: &[(&str, &str)] = &[
     ),
     ("verify_certificate", "serial=TJCP2014-0000000000"),
     ("my_certificates", ""),
+    ("import_people", "file_name=x.csv&content=&check_only=true"),
     ("sign_out", ""),
 ];
 
