@@ -277,21 +277,20 @@ fn find_layout(table: &Table) -> Result<(Layout, Vec<String>), Vec<ImportIssue>>
     let mut issues = Vec::new();
     for (i, h) in headers.iter().enumerate() {
         match column_of(h) {
-            Some(c) => {
-                if index.contains_key(&c) {
-                    issues.push(ImportIssue {
-                        row: row_no,
-                        column: Some(c),
-                        letter: column_letter(i),
-                        header: h.clone(),
-                        code: "column_duplicate".into(),
-                        value: h.clone(),
-                        other_row: None,
-                    });
-                } else {
-                    index.insert(c, i);
+            Some(c) => match index.entry(c) {
+                std::collections::hash_map::Entry::Occupied(_) => issues.push(ImportIssue {
+                    row: row_no,
+                    column: Some(c),
+                    letter: column_letter(i),
+                    header: h.clone(),
+                    code: "column_duplicate".into(),
+                    value: h.clone(),
+                    other_row: None,
+                }),
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(i);
                 }
-            }
+            },
             None if h.trim().is_empty() => {}
             None => ignored.push(h.clone()),
         }
