@@ -97,7 +97,7 @@ pub fn error_text(locale: crate::i18n::Locale, err: &AppError) -> String {
     }
 }
 
-fn field_name(locale: crate::i18n::Locale, field: &str) -> &'static str {
+pub fn field_name(locale: crate::i18n::Locale, field: &str) -> &'static str {
     use crate::i18n::td_string;
     match field {
         "name" => td_string!(locale, f_name),
@@ -117,11 +117,12 @@ fn field_name(locale: crate::i18n::Locale, field: &str) -> &'static str {
         "person" => td_string!(locale, f_person),
         "reason" => td_string!(locale, f_reason),
         "serial" => td_string!(locale, f_serial),
+        "file" => td_string!(locale, f_file),
         _ => td_string!(locale, f_other),
     }
 }
 
-fn validation_message(locale: crate::i18n::Locale, code: &str) -> &'static str {
+pub fn validation_message(locale: crate::i18n::Locale, code: &str) -> &'static str {
     use crate::i18n::td_string;
     match code {
         "name_required" => td_string!(locale, v_name_required),
@@ -154,6 +155,24 @@ fn validation_message(locale: crate::i18n::Locale, code: &str) -> &'static str {
         "person_not_enrolled" => td_string!(locale, v_person_not_enrolled),
         "reason_required" => td_string!(locale, v_reason_required),
         "already_revoked" => td_string!(locale, v_already_revoked),
+        // The import's reasons (`people::import::rules`).
+        "required" => td_string!(locale, v_reason_required),
+        "file_unreadable" => td_string!(locale, v_file_unreadable),
+        "file_empty" => td_string!(locale, v_file_empty),
+        "file_too_large" => td_string!(locale, v_file_too_large),
+        "too_many_rows" => td_string!(locale, v_too_many_rows),
+        "header_missing" => td_string!(locale, v_header_missing),
+        "column_missing" => td_string!(locale, v_column_missing),
+        "column_duplicate" => td_string!(locale, v_column_duplicate),
+        "too_long" => td_string!(locale, v_too_long),
+        "credit_code_length" => td_string!(locale, v_credit_code_length),
+        "credit_code_character" => td_string!(locale, v_credit_code_character),
+        "credit_code_check" => td_string!(locale, v_credit_code_check),
+        "district_unknown" => td_string!(locale, v_district_unknown),
+        "reason_invalid" => td_string!(locale, v_reason_invalid),
+        "enterprise_inconsistent" => td_string!(locale, v_enterprise_inconsistent),
+        "duplicate_in_file" => td_string!(locale, v_duplicate_in_file),
+        "staff_account" => td_string!(locale, v_staff_account),
         _ => td_string!(locale, v_other),
     }
 }

@@ -10,6 +10,7 @@ mod m20261128_000005_scheduling;
 mod m20261128_000006_attendance;
 mod m20261128_000007_certificates;
 mod m20261129_000008_mail;
+mod m20261129_000009_districts;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000006_attendance::Migration),
             Box::new(m20261128_000007_certificates::Migration),
             Box::new(m20261129_000008_mail::Migration),
+            Box::new(m20261129_000009_districts::Migration),
         ]
     }
 }

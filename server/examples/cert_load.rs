@@ -130,10 +130,8 @@ async fn main() -> anyhow::Result<()> {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let ids: std::collections::HashSet<String> = received
-        .iter()
-        .filter_map(|r| r.message_id())
-        .collect();
+    let ids: std::collections::HashSet<String> =
+        received.iter().filter_map(|r| r.message_id()).collect();
     let peak_mb = peak_rss_mb(pid);
     server.kill().await.ok();
     db.close().await?;

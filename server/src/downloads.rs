@@ -185,6 +185,22 @@ pub async fn progress_export(
     tables_file(built, &name, "progress")
 }
 
+/// `/admin/import/template.{csv|xlsx}`: the import file's template, for schedulers and admins.
+pub async fn import_template(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(refusal) = allowed(&state, &headers, "import_template").await {
+        return refusal;
+    }
+    if !name.starts_with("template.") {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let tables = academy_app::people::import::service::template_tables();
+    tables_file(Ok(tables), &name, "academy-import-template")
+}
+
 /// `/certificates/{serial}/certificate.pdf`: for its holder, or an organiser or admin.
 pub async fn certificate_pdf(
     State(state): State<AppState>,

@@ -44,6 +44,10 @@ pub fn router(state: AppState) -> Router {
             get(crate::downloads::progress_export),
         )
         .route(
+            "/admin/import/{file}",
+            get(crate::downloads::import_template),
+        )
+        .route(
             "/certificates/{serial}/{file}",
             get(crate::downloads::certificate_pdf),
         )

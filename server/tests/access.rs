@@ -79,6 +79,7 @@ const SAMPLES: &[(&str, &str)] = &[
     ("mail_outbox", "status=failed"),
     ("mail_batch", "batch=00000000-0000-0000-0000-000000000000"),
     ("retry_mail", "batch=00000000-0000-0000-0000-000000000000"),
+    ("import_people", "file_name=x.csv&content=&check_only=true"),
     ("sign_out", ""),
 ];
 

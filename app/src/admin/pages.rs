@@ -38,6 +38,7 @@ pub fn PeopleAdminPage() -> impl IntoView {
         },
     );
     let districts = Resource::new(|| (), |_| list_districts());
+    let me = Resource::new(|| (), |_| crate::auth::whoami());
     let created = move || {
         create.value().get().map(|result| match result {
             Ok(person) => view! {
@@ -69,6 +70,14 @@ pub fn PeopleAdminPage() -> impl IntoView {
         <Title text=move || t_string!(i18n, admin_people) />
         <section class="page">
             <h1>{t!(i18n, admin_people)}</h1>
+            <Transition>
+                {move || Suspend::new(async move {
+                    let importer = me.await.ok().flatten().is_some_and(|u| u.has_any(&[Role::Scheduler, Role::Admin]));
+                    importer.then(|| view! {
+                        <p><A href="/admin/import" attr:class="button button--secondary" attr:data-testid="import-link">{t!(i18n, imp_link)}</A></p>
+                    })
+                })}
+            </Transition>
             <Form method="GET" action="" attr:class="filters">
                 <div class="field">
                     <label for="q">{t!(i18n, admin_search)}</label>

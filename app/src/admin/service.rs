@@ -208,6 +208,46 @@ pub fn parse_roles(codes: &[String], district_id: Option<i64>) -> AppResult<Vec<
     Ok(roles)
 }
 
+/// A person's name: trimmed, 1 to 50 characters. The field rules below are shared by the
+/// person form and the spreadsheet import, and return the reason code of a refusal.
+pub fn parse_name(input: &str) -> Result<String, &'static str> {
+    let name = input.trim();
+    if name.is_empty() || name.chars().count() > 50 {
+        return Err("name_required");
+    }
+    Ok(name.to_string())
+}
+
+/// An optional mobile number, normalised (`+86`, spaces and dashes removed).
+pub fn parse_phone(input: Option<&str>) -> Result<Option<String>, &'static str> {
+    match blank(input) {
+        Some(p) => match Identifier::parse(p) {
+            Some(Identifier::Phone(p)) => Ok(Some(p)),
+            _ => Err("phone_invalid"),
+        },
+        None => Ok(None),
+    }
+}
+
+/// An optional email, lower-cased.
+pub fn parse_email(input: Option<&str>) -> Result<Option<String>, &'static str> {
+    match blank(input) {
+        Some(e) => match Identifier::parse(e) {
+            Some(Identifier::Email(e)) => Ok(Some(e)),
+            _ => Err("email_invalid"),
+        },
+        None => Ok(None),
+    }
+}
+
+/// An optional tier, by its id or its Chinese name.
+pub fn parse_tier(input: Option<&str>) -> Result<Option<Tier>, &'static str> {
+    match blank(input) {
+        Some(t) => Tier::parse(t).map(Some).ok_or("tier_invalid"),
+        None => Ok(None),
+    }
+}
+
 impl PersonForCreate {
     pub fn parse(
         name: &str,
@@ -217,33 +257,13 @@ impl PersonForCreate {
         roles: &[String],
         district_id: Option<i64>,
     ) -> AppResult<Self> {
-        let name = name.trim();
-        if name.is_empty() || name.chars().count() > 50 {
-            return Err(AppError::validation("name", "name_required"));
-        }
-        let phone = match blank(phone) {
-            Some(p) => match Identifier::parse(p) {
-                Some(Identifier::Phone(p)) => Some(p),
-                _ => return Err(AppError::validation("phone", "phone_invalid")),
-            },
-            None => None,
-        };
-        let email = match blank(email) {
-            Some(e) => match Identifier::parse(e) {
-                Some(Identifier::Email(e)) => Some(e),
-                _ => return Err(AppError::validation("email", "email_invalid")),
-            },
-            None => None,
-        };
+        let name = parse_name(name).map_err(|code| AppError::validation("name", code))?;
+        let phone = parse_phone(phone).map_err(|code| AppError::validation("phone", code))?;
+        let email = parse_email(email).map_err(|code| AppError::validation("email", code))?;
         if phone.is_none() && email.is_none() {
             return Err(AppError::validation("phone", "phone_or_email_required"));
         }
-        let tier = match blank(tier) {
-            Some(t) => {
-                Some(Tier::parse(t).ok_or_else(|| AppError::validation("tier", "tier_invalid"))?)
-            }
-            None => None,
-        };
+        let tier = parse_tier(tier).map_err(|code| AppError::validation("tier", code))?;
         let mut roles = parse_roles(roles, district_id)?;
         if roles.is_empty() {
             roles.push(Role::Trainee);
@@ -252,7 +272,7 @@ impl PersonForCreate {
             return Err(AppError::validation("tier", "tier_required"));
         }
         Ok(PersonForCreate {
-            name: name.to_string(),
+            name,
             phone,
             email,
             tier,

@@ -90,7 +90,11 @@ pub const RULES: &[(&str, Rule)] = &[
     ("mail_outbox", Rule::AnyOf(ISSUERS)),
     ("mail_batch", Rule::AnyOf(ISSUERS)),
     ("retry_mail", Rule::AnyOf(ISSUERS)),
+    ("import_people", Rule::AnyOf(IMPORTERS)),
 ];
+
+/// Who imports enterprises and delegates from a spreadsheet.
+const IMPORTERS: &[Role] = &[Role::Scheduler, Role::Admin];
 
 /// Who issues and revokes certificates.
 const ISSUERS: &[Role] = &[Role::Organiser, Role::Admin];
@@ -120,6 +124,7 @@ pub const ROUTE_RULES: &[(&str, Rule)] = &[
     // The holder or an issuer; the handler checks which.
     ("certificate_pdf", Rule::SignedIn),
     ("session_ics", Rule::SignedIn),
+    ("import_template", Rule::AnyOf(IMPORTERS)),
 ];
 
 pub fn route_rule_for(route: &str) -> Option<Rule> {
