@@ -126,7 +126,8 @@ pub async fn create_person(
             {
                 return Err(AppError::Forbidden);
             }
-            service::create_person(&state.db, &user, input).await
+            service::create_person_mailing(&state.db, &user, input, Some(&state.config.public_url))
+                .await
         }
         .await,
     )
@@ -159,7 +160,7 @@ pub async fn issue_login_link(person_id: i64) -> Result<CreatedPerson, AppError>
         async {
             let user = crate::auth::require_user("issue_login_link").await?;
             let state = crate::state::app_state()?;
-            service::issue_link(&state.db, &user, person_id).await
+            service::issue_link(&state.db, &user, person_id, &state.config.public_url).await
         }
         .await,
     )

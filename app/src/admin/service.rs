@@ -287,6 +287,17 @@ pub async fn create_person<C: ConnectionTrait + TransactionTrait>(
     actor: &CurrentUser,
     input: PersonForCreate,
 ) -> AppResult<CreatedPerson> {
+    create_person_mailing(db, actor, input, None).await
+}
+
+/// Creates a person; with `public_url`, their first-login link is also mailed (when they have an
+/// email), the message written in the same transaction as the account.
+pub async fn create_person_mailing<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    actor: &CurrentUser,
+    input: PersonForCreate,
+    public_url: Option<&str>,
+) -> AppResult<CreatedPerson> {
     let txn = db.begin().await?;
     for (field, col, value) in [
         ("phone", person::Column::Phone, input.phone.clone()),
@@ -318,6 +329,9 @@ pub async fn create_person<C: ConnectionTrait + TransactionTrait>(
     let id = inserted.last_insert_id;
     write_roles(&txn, id, &input.roles, input.district_id).await?;
     let token = issue_login_token(&txn, id, Some(actor.id), now).await?;
+    if let Some(url) = public_url {
+        crate::mail::service::announce_login_link(&txn, id, &token, url, now).await?;
+    }
     audit(
         &txn,
         Some(actor),
@@ -330,6 +344,7 @@ pub async fn create_person<C: ConnectionTrait + TransactionTrait>(
     )
     .await?;
     txn.commit().await?;
+    crate::mail::service::waker().notify_one();
     Ok(CreatedPerson {
         id,
         login_path: format!("/welcome/{token}"),
@@ -397,10 +412,12 @@ pub async fn set_roles<C: ConnectionTrait + TransactionTrait>(
     Ok(())
 }
 
+/// A new first-login link, shown to the actor and mailed to the person when they have an email.
 pub async fn issue_link<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     actor: &CurrentUser,
     person_id: i64,
+    public_url: &str,
 ) -> AppResult<CreatedPerson> {
     let txn = db.begin().await?;
     if person::Entity::find_by_id(person_id)
@@ -410,7 +427,9 @@ pub async fn issue_link<C: ConnectionTrait + TransactionTrait>(
     {
         return Err(AppError::NotFound);
     }
-    let token = issue_login_token(&txn, person_id, Some(actor.id), Utc::now()).await?;
+    let now = Utc::now();
+    let token = issue_login_token(&txn, person_id, Some(actor.id), now).await?;
+    crate::mail::service::announce_login_link(&txn, person_id, &token, public_url, now).await?;
     audit(
         &txn,
         Some(actor),
@@ -420,6 +439,7 @@ pub async fn issue_link<C: ConnectionTrait + TransactionTrait>(
     )
     .await?;
     txn.commit().await?;
+    crate::mail::service::waker().notify_one();
     Ok(CreatedPerson {
         id: person_id,
         login_path: format!("/welcome/{token}"),

@@ -25,6 +25,7 @@ fn kind_text(locale: Locale, kind: &str) -> &'static str {
         "promoted" => td_string!(locale, mail_kind_promoted),
         "cancelled" => td_string!(locale, mail_kind_cancelled),
         "reminder" => td_string!(locale, mail_kind_reminder),
+        "login_link" => td_string!(locale, mail_kind_login_link),
         _ => td_string!(locale, mail_kind_other),
     }
 }

@@ -214,6 +214,34 @@ pub async fn announce_place(
     Ok(())
 }
 
+/// Mails a first-login link (inside the transaction that makes it); nothing when the person has
+/// no email, since the link is also shown to whoever made it.
+pub async fn announce_login_link(
+    db: &impl ConnectionTrait,
+    person_id: i64,
+    token: &str,
+    public_url: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let to = recipient(db, person_id).await?;
+    if to.address.is_none() {
+        return Ok(());
+    }
+    let link = format!("{}/welcome/{token}", public_url.trim_end_matches('/'));
+    let msg = Outgoing {
+        key: format!("login_link:{person_id}:{}", now.timestamp_micros()),
+        to: &to,
+        template: Template::LoginLink {
+            name: to.name.clone(),
+            link,
+        },
+        attachment: None,
+        batch: None,
+    };
+    enqueue(db, msg, public_url, now).await?;
+    Ok(())
+}
+
 /// Writes tomorrow's reminders: every trainee with a seat in a session that starts on the next
 /// local day. The key makes each one message, however often and in however many processes this
 /// runs. Returns how many were written.
