@@ -299,6 +299,16 @@ pub async fn create_person_mailing<C: ConnectionTrait + TransactionTrait>(
     public_url: Option<&str>,
 ) -> AppResult<CreatedPerson> {
     let txn = db.begin().await?;
+    // A write first: SQLite refuses a transaction that reads and then writes while another
+    // connection has written meanwhile ("database is locked"); writing first waits its turn.
+    person::Entity::update_many()
+        .col_expr(
+            person::Column::Id,
+            sea_orm::sea_query::Expr::col(person::Column::Id),
+        )
+        .filter(person::Column::Id.eq(-1))
+        .exec(&txn)
+        .await?;
     for (field, col, value) in [
         ("phone", person::Column::Phone, input.phone.clone()),
         ("email", person::Column::Email, input.email.clone()),
