@@ -118,6 +118,15 @@ pub fn field_name(locale: crate::i18n::Locale, field: &str) -> &'static str {
         "reason" => td_string!(locale, f_reason),
         "serial" => td_string!(locale, f_serial),
         "file" => td_string!(locale, f_file),
+        "number" => td_string!(locale, f_number),
+        "title_zh" => td_string!(locale, f_title_zh),
+        "date" => td_string!(locale, f_date),
+        "start" => td_string!(locale, f_start),
+        "end" => td_string!(locale, f_end),
+        "room" => td_string!(locale, f_room),
+        "capacity" => td_string!(locale, f_capacity),
+        "lecturers" => td_string!(locale, f_lecturers),
+        "courses" => td_string!(locale, f_courses),
         _ => td_string!(locale, f_other),
     }
 }
@@ -173,6 +182,14 @@ pub fn validation_message(locale: crate::i18n::Locale, code: &str) -> &'static s
         "enterprise_inconsistent" => td_string!(locale, v_enterprise_inconsistent),
         "duplicate_in_file" => td_string!(locale, v_duplicate_in_file),
         "staff_account" => td_string!(locale, v_staff_account),
+        // The planner's (`scheduling::plan::rules`).
+        "number_invalid" => td_string!(locale, v_number_invalid),
+        "time_invalid" => td_string!(locale, v_time_invalid),
+        "date_invalid" => td_string!(locale, v_date_invalid),
+        "date_outside_programme" => td_string!(locale, v_date_outside_programme),
+        "end_before_start" => td_string!(locale, v_end_before_start),
+        "room_required" => td_string!(locale, v_room_required),
+        "course_unknown" => td_string!(locale, v_course_unknown),
         _ => td_string!(locale, v_other),
     }
 }

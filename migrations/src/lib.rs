@@ -11,6 +11,7 @@ mod m20261128_000006_attendance;
 mod m20261128_000007_certificates;
 mod m20261129_000008_mail;
 mod m20261129_000009_districts;
+mod m20261129_000010_lecturers;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000007_certificates::Migration),
             Box::new(m20261129_000008_mail::Migration),
             Box::new(m20261129_000009_districts::Migration),
+            Box::new(m20261129_000010_lecturers::Migration),
         ]
     }
 }

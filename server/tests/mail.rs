@@ -15,31 +15,12 @@ use academy_app::mail::templates::Template;
 use academy_app::scheduling::entity::programme;
 use academy_server::smtp_sink::{Received, SmtpSink};
 use common::{
-    call, json, on_each_database, person_with_roles, session_cookie, sign_in, TestApp, TestDb,
-    PASSWORD,
+    call, eventually, json, on_each_database, person_with_roles, session_cookie, sign_in, TestApp,
+    TestDb, PASSWORD, WITHIN,
 };
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
 };
-
-const WITHIN: Duration = Duration::from_secs(120);
-
-/// Polls `check` until it holds or `WITHIN` passes; returns whether it held.
-async fn eventually<F, Fut>(mut check: F) -> bool
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = tokio::time::Instant::now() + WITHIN;
-    let mut tick = tokio::time::interval(Duration::from_millis(50));
-    while tokio::time::Instant::now() < deadline {
-        tick.tick().await;
-        if check().await {
-            return true;
-        }
-    }
-    false
-}
 
 async fn count(db: &impl ConnectionTrait, status: &str) -> u64 {
     outbox::Entity::find()
@@ -299,49 +280,22 @@ async fn queue(db: &TestDb, n: usize, tag: &str) {
     }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// The `academy` binary as its own process, sending to `sink`.
 async fn academy_process(db: &TestDb, sink: SocketAddr) -> (tokio::process::Child, u16) {
-    let port = free_port();
-    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_academy"))
-        .arg("serve")
-        .env("DATABASE_URL", &db.url)
-        .env("ACADEMY_ADDR", format!("127.0.0.1:{port}"))
-        .env("ACADEMY_SYNC_CONTENT", "false")
-        .env("ACADEMY_CONTENT_DIR", common::content_root())
-        .env("ACADEMY_SMTP_HOST", "127.0.0.1")
-        .env("ACADEMY_SMTP_PORT", sink.port().to_string())
-        .env("ACADEMY_SMTP_TLS", "none")
-        .env("ACADEMY_MAIL_POLL_MS", "100")
-        .env("ACADEMY_MAIL_LEASE_SECONDS", "5")
-        .env("ACADEMY_MAIL_RETRY_SECONDS", "1")
-        .env("ACADEMY_MAIL_CONCURRENCY", "4")
-        .env("RUST_LOG", "warn")
-        .stdout(std::process::Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("start the academy binary");
-    let client = reqwest::Client::new();
-    let up = eventually(|| {
-        let client = client.clone();
-        async move {
-            client
-                .get(format!("http://127.0.0.1:{port}/healthz"))
-                .send()
-                .await
-                .is_ok_and(|r| r.status().is_success())
-        }
-    })
-    .await;
-    assert!(up, "the academy process answers /healthz");
-    (child, port)
+    let port = sink.port().to_string();
+    common::academy_process(
+        db,
+        &[
+            ("ACADEMY_SMTP_HOST", "127.0.0.1"),
+            ("ACADEMY_SMTP_PORT", &port),
+            ("ACADEMY_SMTP_TLS", "none"),
+            ("ACADEMY_MAIL_POLL_MS", "100"),
+            ("ACADEMY_MAIL_LEASE_SECONDS", "5"),
+            ("ACADEMY_MAIL_RETRY_SECONDS", "1"),
+            ("ACADEMY_MAIL_CONCURRENCY", "4"),
+        ],
+    )
+    .await
 }
 
 #[tokio::test]

@@ -61,6 +61,20 @@ pub const RULES: &[(&str, Rule)] = &[
     ("session_detail", Rule::SignedIn),
     ("enrol_self", Rule::SignedIn),
     ("cancel_self", Rule::SignedIn),
+    (
+        "plan_overview",
+        Rule::AnyOf(&[Role::Scheduler, Role::Admin]),
+    ),
+    ("save_session", Rule::AnyOf(&[Role::Scheduler, Role::Admin])),
+    (
+        "delete_session",
+        Rule::AnyOf(&[Role::Scheduler, Role::Admin]),
+    ),
+    ("save_room", Rule::AnyOf(&[Role::Scheduler, Role::Admin])),
+    (
+        "save_lecturer",
+        Rule::AnyOf(&[Role::Scheduler, Role::Admin]),
+    ),
     ("enrol_person", Rule::AnyOf(&[Role::Scheduler, Role::Admin])),
     (
         "cancel_person",

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::AppError;
 
 pub mod pages;
+pub mod plan;
 pub mod rules;
 
 #[cfg(feature = "ssr")]

@@ -11,7 +11,7 @@ use sea_orm::{
     QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
 };
 
-use super::entity::{enrolment, notice, programme, quota, room, session};
+use super::entity::{enrolment, lecturer, notice, programme, quota, room, session};
 use super::rules;
 use super::{EnrolOutcome, MyPlaces, NoticeView, RosterRow, Schedule, SessionCard, SessionInfo};
 use crate::auth::{CurrentUser, Role};
@@ -32,7 +32,7 @@ pub fn tz_of(name: &str) -> Tz {
     name.parse().unwrap_or(chrono_tz::Asia::Shanghai)
 }
 
-fn to_utc(tz: Tz, date: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
+pub(crate) fn to_utc(tz: Tz, date: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
     tz.from_local_datetime(&date.and_time(time))
         .earliest()
         .map(|t| t.with_timezone(&Utc))
@@ -104,6 +104,21 @@ pub async fn sync_sessions(
         row.lecturers = Set(json(&s.lecturers));
         row.save(txn).await?;
     }
+    // Every lecturer named in the file is in the planner's directory.
+    let mut names: Vec<&String> = p.sessions.iter().flat_map(|s| &s.lecturers).collect();
+    names.sort();
+    names.dedup();
+    for name in names {
+        lecturer::Entity::insert(lecturer::ActiveModel {
+            name: Set(name.clone()),
+            organisation: Set(String::new()),
+            person_id: Set(None),
+            ..Default::default()
+        })
+        .on_conflict_do_nothing_on([lecturer::Column::Name])
+        .exec_without_returning(txn)
+        .await?;
+    }
     quota::Entity::delete_many()
         .filter(quota::Column::ProgrammeId.eq(programme_id))
         .exec(txn)
@@ -122,7 +137,7 @@ pub async fn sync_sessions(
 }
 
 /// JSON of a list, for the text columns that hold one.
-fn json<T: serde::Serialize>(list: &[T]) -> String {
+pub(crate) fn json<T: serde::Serialize>(list: &[T]) -> String {
     serde_json::to_string(list).unwrap_or_else(|_| "[]".into())
 }
 
@@ -130,12 +145,12 @@ pub fn list(json: &str) -> Vec<String> {
     serde_json::from_str(json).unwrap_or_default()
 }
 
-struct Counts {
-    enrolled: HashMap<i64, u32>,
-    waitlisted: HashMap<i64, u32>,
+pub(crate) struct Counts {
+    pub enrolled: HashMap<i64, u32>,
+    pub waitlisted: HashMap<i64, u32>,
 }
 
-async fn counts(db: &impl ConnectionTrait, sessions: &[i64]) -> AppResult<Counts> {
+pub(crate) async fn counts(db: &impl ConnectionTrait, sessions: &[i64]) -> AppResult<Counts> {
     let rows: Vec<(i64, String, i64)> = enrolment::Entity::find()
         .select_only()
         .column(enrolment::Column::SessionId)

@@ -92,6 +92,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                             let staff = user.as_ref().is_some_and(|u| u.has_any(&[Role::Admin, Role::Scheduler, Role::Organiser, Role::DistrictOfficial]));
                             let admin = user.as_ref().is_some_and(|u| u.has(Role::Admin));
                             let issuer = user.as_ref().is_some_and(|u| u.has_any(&[Role::Admin, Role::Organiser]));
+                            let planner = user.as_ref().is_some_and(|u| u.has_any(&[Role::Admin, Role::Scheduler]));
                             let signed_in = user.is_some();
                             view! {
                                 <Show when=move || signed_in>
@@ -102,6 +103,9 @@ pub fn Layout(children: Children) -> impl IntoView {
                                 </Show>
                                 <Show when=move || staff>
                                     <A href="/admin/people" attr:class="site-nav__link">{t!(i18n, nav_people)}</A>
+                                </Show>
+                                <Show when=move || planner>
+                                    <A href="/admin/plan" attr:class="site-nav__link">{t!(i18n, nav_plan)}</A>
                                 </Show>
                                 <Show when=move || staff>
                                     <A href="/progress" attr:class="site-nav__link">{t!(i18n, nav_progress)}</A>

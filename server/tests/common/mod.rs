@@ -222,6 +222,68 @@ impl TestApp {
     }
 }
 
+/// How long a test waits for something to happen before it fails.
+pub const WITHIN: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// Polls `check` until it holds or `WITHIN` passes; returns whether it held.
+pub async fn eventually<F, Fut>(mut check: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + WITHIN;
+    let mut tick = tokio::time::interval(std::time::Duration::from_millis(50));
+    while tokio::time::Instant::now() < deadline {
+        tick.tick().await;
+        if check().await {
+            return true;
+        }
+    }
+    false
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The `academy` binary as a process of its own on `db`, with extra settings; returns it once
+/// it answers `/healthz`, with its port. It is killed when dropped.
+pub async fn academy_process(db: &TestDb, env: &[(&str, &str)]) -> (tokio::process::Child, u16) {
+    let port = free_port();
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_academy"));
+    command
+        .arg("serve")
+        .env("DATABASE_URL", &db.url)
+        .env("ACADEMY_ADDR", format!("127.0.0.1:{port}"))
+        .env("ACADEMY_SYNC_CONTENT", "false")
+        .env("ACADEMY_CONTENT_DIR", content_root())
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .kill_on_drop(true);
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let child = command.spawn().expect("start the academy binary");
+    let client = reqwest::Client::new();
+    let up = eventually(|| {
+        let client = client.clone();
+        async move {
+            client
+                .get(format!("http://127.0.0.1:{port}/healthz"))
+                .send()
+                .await
+                .is_ok_and(|r| r.status().is_success())
+        }
+    })
+    .await;
+    assert!(up, "the academy process answers /healthz");
+    (child, port)
+}
+
 pub const PASSWORD: &str = "培训平台2014pw";
 
 /// A person with a password and these roles, tier auditor, signing in as `actor{n}@example.com`.

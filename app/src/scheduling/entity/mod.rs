@@ -1,4 +1,5 @@
 pub mod enrolment;
+pub mod lecturer;
 pub mod notice;
 pub mod programme;
 pub mod quota;

@@ -1,0 +1,90 @@
+// Planning: a scheduler adds a room and a lecturer, builds a session in the browser, is refused
+// a second session in the same room at an overlapping time (the clash named, what was typed
+// kept), moves it to the next day and saves it, finds both in the week calendar, and reads the
+// enterprises short of their quota.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { BASE_URL, hydrated, accessibilityViolations, screenshot, launch } from '../lib/harness.mjs';
+import { adminPage, createPerson, firstLogin } from '../lib/journeys.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+async function fillSession(page, { number, title, date, start, end, seats }) {
+  await page.fill('#plan-number', String(number));
+  await page.fill('#plan-title-zh', title);
+  await page.fill('#plan-date', date);
+  await page.fill('#plan-start', start);
+  await page.fill('#plan-end', end);
+  await page.selectOption('#plan-room', { label: '201教室（60）' });
+  await page.fill('#plan-capacity', String(seats));
+}
+
+test('a scheduler plans sessions and is refused a double-booked room with the clash named', async () => {
+  const admin = await adminPage(browser);
+  const link = await createPerson(admin.page, { name: '排课员周婷', phone: `136${Date.now().toString().slice(-8)}`, role: 'scheduler' });
+  await admin.context.close();
+  const { context, page } = await firstLogin(browser, link, 'plan-pass-4');
+  await page.setViewportSize({ width: 1280, height: 900 });
+
+  await page.goto(BASE_URL + '/admin/plan');
+  await hydrated(page);
+  assert.ok(await page.locator('[data-testid="plan-row"]').count() >= 6, 'the programme file\'s sessions are listed');
+
+  // A room and a lecturer.
+  await page.fill('#room-name', '201教室');
+  await page.fill('#room-seats', '60');
+  await page.click('[data-testid="save-room"]');
+  await page.locator('[data-testid="room-saved"]').waitFor();
+  await page.locator('#plan-room option', { hasText: '201教室（60）' }).waitFor({ state: 'attached' });
+  await page.fill('#lecturer-name', '天津大学王教授');
+  await page.fill('#lecturer-org', '天津大学');
+  await page.click('[data-testid="save-lecturer"]');
+  await page.locator('[data-testid="lecturer-saved"]').waitFor();
+  await page.locator('[data-testid="pick-lecturer"] + span', { hasText: '天津大学王教授' }).waitFor();
+
+  // Session 8, for district officials, with the new lecturer.
+  await fillSession(page, { number: 8, title: '第八期：区县主管部门补训', date: '2014-07-16', start: '14:00', end: '17:00', seats: 50 });
+  await page.check('[data-testid="pick-tier-official"]');
+  await page.check('[data-testid="pick-course-official-acceptance"]');
+  await page.locator('label', { hasText: '天津大学王教授' }).locator('input').check();
+  await page.click('[data-testid="save-session"]');
+  await page.locator('[data-testid="session-saved"]').waitFor();
+  await page.locator('[data-testid="plan-row"]', { hasText: '第八期' }).waitFor();
+  assert.match(await page.textContent('[data-testid="plan-row"]:has-text("第八期")'), /2014-07-16 14:00–17:00[\s\S]*201教室[\s\S]*0\/50[\s\S]*天津大学王教授/);
+
+  // Session 9 in the same room at 15:00: refused, naming session 8 and its time.
+  await fillSession(page, { number: 9, title: '第九期：评估专家补训', date: '2014-07-16', start: '15:00', end: '16:00', seats: 40 });
+  await page.check('[data-testid="pick-tier-expert"]');
+  await page.click('[data-testid="save-session"]');
+  const error = page.locator('[data-testid="session-error"]');
+  await error.waitFor();
+  assert.match(await error.textContent(), /201教室已被第8期占用（7月16日 14:00–17:00）/);
+  assert.deepEqual(await accessibilityViolations(page), []);
+  await screenshot(page, 'plan-clash');
+  // What was typed is still there: only the date changes.
+  assert.equal(await page.inputValue('#plan-title-zh'), '第九期：评估专家补训');
+  await page.fill('#plan-date', '2014-07-17');
+  await page.click('[data-testid="save-session"]');
+  await page.locator('[data-testid="plan-row"]', { hasText: '第九期' }).waitFor();
+  assert.equal(await page.locator('[data-testid="session-error"]').count(), 0);
+
+  // Both are in the week calendar, in the new room's row.
+  await page.goto(BASE_URL + '/schedule');
+  await hydrated(page);
+  const room = page.locator('[data-testid="calendar"] tr', { hasText: '201教室' });
+  assert.match(await room.textContent(), /区县主管部门补训[\s\S]*评估专家补训/);
+
+  // The quota shortfall, on a phone.
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.goto(BASE_URL + '/admin/plan');
+  await hydrated(page);
+  const summary = await page.textContent('[data-testid="shortfall-summary"]');
+  assert.match(summary, /\d+\/\d+ 家企业未达到配额/);
+  assert.ok(await page.locator('[data-testid="shortfall-row"]').count() > 0);
+  assert.deepEqual(await accessibilityViolations(page), []);
+  await screenshot(page, 'plan-phone');
+  assert.deepEqual(context.errors, []);
+  await context.close();
+});

@@ -1,0 +1,337 @@
+//! The planner over HTTP, on SQLite and PostgreSQL: a scheduler builds sessions, rooms and
+//! lecturers; a room booked twice, a lecturer in two places and more seats than the room has
+//! are refused with what is in the way named, and nothing is written; the quota shortfall lists
+//! the enterprises that have not put enough delegates into a session.
+mod common;
+
+use academy_app::auth::Role;
+use academy_app::catalog::content;
+use academy_app::catalog::sync::sync;
+use academy_app::people::entity::{enterprise, person};
+use academy_app::scheduling::entity::{lecturer, room, session};
+use common::{call, content_root, json, on_each_database, person_with_roles, session_cookie};
+use common::{sign_in, TestApp, TestDb, PASSWORD};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use serde_json::Value;
+
+async fn load(db: &TestDb) {
+    let set = content::load(&content_root()).unwrap();
+    sync(&db.db, &set, chrono::Utc::now()).await.unwrap();
+}
+
+fn draft(fields: &[(&str, &str)]) -> String {
+    let mut all: Vec<(&str, &str)> = vec![
+        ("id", "0"),
+        ("number", "7"),
+        ("title_zh", "第七期：补训"),
+        ("title_en", "Session 7: make-up"),
+        ("tiers", "leader,auditor"),
+        ("courses", "leader-basics"),
+        ("date", "2014-07-16"),
+        ("start", "09:00"),
+        ("end", "12:00"),
+        ("room", ""),
+        ("capacity", "40"),
+        ("lecturers", ""),
+    ];
+    for (k, v) in fields {
+        all.iter_mut().find(|(n, _)| n == k).unwrap().1 = v;
+    }
+    all.iter()
+        .map(|(k, v)| format!("draft[{k}]={}", common::urlencode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+async fn sessions(db: &TestDb) -> u64 {
+    session::Entity::find().count(&db.db).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_scheduler_builds_sessions_and_is_refused_each_clash_by_name() {
+    on_each_database(|db| async move {
+        load(&db).await;
+        person_with_roles(&db, 1, &[Role::Scheduler], None).await;
+        person_with_roles(&db, 2, &[Role::Trainee], None).await;
+        let app = TestApp::spawn(&db).await;
+        let cookie = session_cookie(&sign_in(&app, "actor1@example.com", PASSWORD).await).unwrap();
+        let trainee =
+            session_cookie(&sign_in(&app, "actor2@example.com", PASSWORD).await).unwrap();
+        let en = format!("{cookie}; lang=en");
+
+        // A trainee may not plan.
+        assert_eq!(
+            call(&app, Some(&trainee), "save_room", "id=0&name=201&capacity=60")
+                .await
+                .status(),
+            403
+        );
+
+        // A new room, and the programme file's lecturers are in the directory.
+        let (status, room_id) = json(
+            call(&app, Some(&cookie), "save_room", "id=0&name=201%E6%95%99%E5%AE%A4&capacity=60").await,
+        )
+        .await;
+        assert_eq!(status, 200, "{room_id}");
+        let room_id = room_id.as_i64().unwrap();
+        let (_, same) = json(
+            call(&app, Some(&cookie), "save_room", "id=0&name=201%E6%95%99%E5%AE%A4&capacity=30").await,
+        )
+        .await;
+        assert!(same["Conflict"].as_str().unwrap().contains("已有名为201教室的教室"), "{same}");
+        let yu = lecturer::Entity::find()
+            .filter(lecturer::Column::Name.eq("南开大学教授于宏兵"))
+            .one(&db.db)
+            .await
+            .unwrap()
+            .expect("the file's lecturer is listed");
+        let (status, expert) = json(
+            call(
+                &app,
+                Some(&cookie),
+                "save_lecturer",
+                "id=0&name=%E5%BC%A0%E5%B7%A5&organisation=%E5%A4%A9%E6%B4%A5%E5%A4%A7%E5%AD%A6&login=",
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, 200, "{expert}");
+        let expert = expert.as_i64().unwrap();
+
+        // Session 7 in the new room on 16 July.
+        let before = sessions(&db).await;
+        let room = room_id.to_string();
+        let ok = call(
+            &app,
+            Some(&cookie),
+            "save_session",
+            &draft(&[("room", &room), ("lecturers", &expert.to_string())]),
+        )
+        .await;
+        assert_eq!(ok.status(), 200);
+        let seventh: i64 = ok.json().await.unwrap();
+        assert_eq!(sessions(&db).await, before + 1);
+        let row = session::Entity::find_by_id(seventh).one(&db.db).await.unwrap().unwrap();
+        // 09:00 in Tianjin is 01:00 UTC.
+        assert_eq!(row.starts_at.to_rfc3339(), "2014-07-16T01:00:00+00:00");
+        assert_eq!(row.lecturers, r#"["张工"]"#);
+
+        // The same room at an overlapping time: refused, naming the session and its time.
+        let (status, body) = json(
+            call(
+                &app,
+                Some(&en),
+                "save_session",
+                &draft(&[("number", "8"), ("room", &room), ("start", "10:00"), ("end", "11:00")]),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, 409);
+        assert_eq!(
+            body["Conflict"],
+            "201教室 is already booked for session 7, 09:00-12:00 on 16 July"
+        );
+        let (_, body) = json(
+            call(
+                &app,
+                Some(&cookie),
+                "save_session",
+                &draft(&[("number", "8"), ("room", &room), ("start", "11:30"), ("end", "14:00")]),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(body["Conflict"], "201教室已被第7期占用（7月16日 09:00–12:00）");
+
+        // The lecturer elsewhere at that time: refused, naming them.
+        let other_room = room::Entity::find()
+            .filter(room::Column::Name.eq("第二教室"))
+            .one(&db.db)
+            .await
+            .unwrap()
+            .unwrap()
+            .id
+            .to_string();
+        let (status, body) = json(
+            call(
+                &app,
+                Some(&cookie),
+                "save_session",
+                &draft(&[
+                    ("number", "8"),
+                    ("room", &other_room),
+                    ("lecturers", &format!("{},{expert}", yu.id)),
+                    ("date", "2014-07-16"),
+                    ("start", "11:00"),
+                    ("end", "12:30"),
+                ]),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, 409);
+        assert_eq!(body["Conflict"], "张工已在第7期授课（7月16日 09:00–12:00）");
+
+        // More seats than the room: refused.
+        let (status, body) = json(
+            call(
+                &app,
+                Some(&cookie),
+                "save_session",
+                &draft(&[("number", "8"), ("room", &room), ("date", "2014-07-17"), ("capacity", "61")]),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, 409);
+        assert_eq!(body["Conflict"], "201教室只有60个座位");
+
+        // A wrong field is named.
+        let (status, body) = json(
+            call(
+                &app,
+                Some(&cookie),
+                "save_session",
+                &draft(&[("number", "8"), ("room", &room), ("date", "2014-07-17"), ("end", "08:00")]),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, 422);
+        assert_eq!(body["Validation"]["field"], "end");
+        assert_eq!(sessions(&db).await, before + 1, "nothing refused was written");
+
+        // Moving session 7 later in the same room does not clash with itself.
+        let moved = call(
+            &app,
+            Some(&cookie),
+            "save_session",
+            &draft(&[
+                ("id", &seventh.to_string()),
+                ("room", &room),
+                ("start", "10:00"),
+                ("end", "12:30"),
+                ("lecturers", &expert.to_string()),
+            ]),
+        )
+        .await;
+        assert_eq!(moved.status(), 200);
+        let row = session::Entity::find_by_id(seventh).one(&db.db).await.unwrap().unwrap();
+        assert_eq!(row.ends_at.to_rfc3339(), "2014-07-16T04:30:00+00:00");
+
+        // A room cannot shrink below a session's seats.
+        let (status, body) = json(
+            call(&app, Some(&cookie), "save_room", &format!("id={room_id}&name=201&capacity=30")).await,
+        )
+        .await;
+        assert_eq!(status, 409, "{body}");
+
+        // Renaming a lecturer follows into their sessions.
+        let renamed = call(
+            &app,
+            Some(&cookie),
+            "save_lecturer",
+            &format!("id={expert}&name=%E5%BC%A0%E9%AB%98%E5%B7%A5&organisation=&login="),
+        )
+        .await;
+        assert_eq!(renamed.status(), 200);
+        let row = session::Entity::find_by_id(seventh).one(&db.db).await.unwrap().unwrap();
+        assert_eq!(row.lecturers, r#"["张高工"]"#);
+
+        // The plan lists it all.
+        let (status, plan) = json(call(&app, Some(&cookie), "plan_overview", "").await).await;
+        assert_eq!(status, 200);
+        assert_eq!(plan["sessions"].as_array().unwrap().len() as u64, before + 1);
+        let seven = plan["sessions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == seventh)
+            .unwrap();
+        assert_eq!(seven["start"], "10:00");
+        assert_eq!(seven["room"], "201教室");
+        assert_eq!(seven["lecturer_ids"], Value::from(vec![expert]));
+
+        // An empty session can go; one with places cannot.
+        let gone = call(&app, Some(&cookie), "delete_session", &format!("session={seventh}")).await;
+        assert_eq!(gone.status(), 200);
+        assert_eq!(sessions(&db).await, before);
+        app.stop().await;
+        db
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_shortfall_lists_enterprises_without_enough_delegates_in_a_session() {
+    on_each_database(|db| async move {
+        load(&db).await;
+        person_with_roles(&db, 1, &[Role::Scheduler], None).await;
+        let now = chrono::Utc::now();
+        let mut firms = Vec::new();
+        for name in ["天津甲化工有限公司", "天津乙钢铁有限公司"] {
+            firms.push(
+                enterprise::ActiveModel {
+                    name: Set(name.into()),
+                    created_at: Set(now),
+                    ..Default::default()
+                }
+                .insert(&db.db)
+                .await
+                .unwrap()
+                .id,
+            );
+        }
+        // The first sends one leader and two auditors; the second one leader only.
+        let mut people = Vec::new();
+        for (i, (firm, tier)) in [
+            (firms[0], "leader"),
+            (firms[0], "auditor"),
+            (firms[0], "auditor"),
+            (firms[1], "leader"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            people.push(
+                person::ActiveModel {
+                    name: Set(format!("代表{i}")),
+                    phone: Set(Some(format!("1390000{i:04}"))),
+                    enterprise_id: Set(Some(firm)),
+                    tier: Set(Some(tier.into())),
+                    locale: Set("zh-CN".into()),
+                    active: Set(true),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                    ..Default::default()
+                }
+                .insert(&db.db)
+                .await
+                .unwrap(),
+            );
+        }
+        let sessions = session::Entity::find().all(&db.db).await.unwrap();
+        let for_tier = |tier: &str| sessions.iter().find(|s| s.tiers.contains(tier)).unwrap().id;
+        for p in &people {
+            let tier = p.tier.clone().unwrap();
+            academy_app::scheduling::service::enrol(&db.db, for_tier(&tier), p.id, false, now)
+                .await
+                .unwrap();
+        }
+        let app = TestApp::spawn(&db).await;
+        let cookie = session_cookie(&sign_in(&app, "actor1@example.com", PASSWORD).await).unwrap();
+        let (_, plan) = json(call(&app, Some(&cookie), "plan_overview", "").await).await;
+        assert_eq!(plan["enterprises"], 2);
+        let short = plan["shortfalls"].as_array().unwrap();
+        assert_eq!(short.len(), 1, "{short:?}");
+        assert_eq!(short[0]["enterprise"], "天津乙钢铁有限公司");
+        assert_eq!(short[0]["tier"], "auditor");
+        assert_eq!(short[0]["required"], 2);
+        assert_eq!(short[0]["registered"], 0);
+        assert_eq!(short[0]["enrolled"], 0);
+        app.stop().await;
+        db
+    })
+    .await;
+}
