@@ -182,6 +182,8 @@ pub fn validation_message(locale: crate::i18n::Locale, code: &str) -> &'static s
         "enterprise_inconsistent" => td_string!(locale, v_enterprise_inconsistent),
         "duplicate_in_file" => td_string!(locale, v_duplicate_in_file),
         "staff_account" => td_string!(locale, v_staff_account),
+        "same_session" => td_string!(locale, v_same_session),
+        "nobody_selected" => td_string!(locale, v_nobody_selected),
         // The planner's (`scheduling::plan::rules`).
         "number_invalid" => td_string!(locale, v_number_invalid),
         "time_invalid" => td_string!(locale, v_time_invalid),

@@ -278,3 +278,149 @@ async fn a_trainee_enrols_in_their_tier_is_refused_a_clash_and_sees_my_schedule(
     })
     .await;
 }
+
+async fn place(db: &TestDb, session: i64, person: i64) -> Option<String> {
+    enrolment::Entity::find()
+        .filter(enrolment::Column::SessionId.eq(session))
+        .filter(enrolment::Column::PersonId.eq(person))
+        .one(&db.db)
+        .await
+        .unwrap()
+        .map(|e| e.status)
+}
+
+#[tokio::test]
+async fn a_scheduler_enrols_several_then_moves_and_cancels_a_selection() {
+    on_each_database(|db| async move {
+        load(&db).await;
+        person_with_roles(&db, 1, &[Role::Scheduler], None).await;
+        let ids = people(&db, 4).await;
+        let five = session_number(&db, 5).await;
+        let mut row: session::ActiveModel = five.clone().into();
+        row.capacity = Set(2);
+        let five = row.update(&db.db).await.unwrap();
+        let three = session_number(&db, 3).await;
+        let app = TestApp::spawn(&db).await;
+        let cookie = session_cookie(&sign_in(&app, "actor1@example.com", PASSWORD).await).unwrap();
+
+        // Four mobile numbers and one nobody has, in one go: two seats, two on the waitlist.
+        let logins = "13700000000\n13700000001\n13700000002 13700000003\nnobody@example.com";
+        let (status, bulk) = common::json(
+            call(
+                &app,
+                Some(&cookie),
+                "enrol_people",
+                &format!("session={}&logins={}", five.id, common::urlencode(logins)),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, 200, "{bulk}");
+        assert_eq!(bulk["done"], 4);
+        assert_eq!(bulk["failed"][0][0], "nobody@example.com");
+        assert_eq!(
+            bulk["failed"][0][1]["Validation"]["message"],
+            "person_not_found"
+        );
+        assert_eq!(
+            place(&db, five.id, ids[0]).await.as_deref(),
+            Some("enrolled")
+        );
+        assert_eq!(
+            place(&db, five.id, ids[3]).await.as_deref(),
+            Some("waitlisted")
+        );
+
+        // The two seat holders move to session 3; the waitlist of session 5 takes their seats.
+        let (status, bulk) = common::json(
+            call(
+                &app,
+                Some(&cookie),
+                "move_people",
+                &format!(
+                    "session={}&people={},{}&to={}",
+                    five.id, ids[1], ids[0], three.id
+                ),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, 200, "{bulk}");
+        assert_eq!(bulk["done"], 2, "{bulk}");
+        for id in &ids[..2] {
+            assert_eq!(place(&db, five.id, *id).await.as_deref(), Some("cancelled"));
+            assert_eq!(place(&db, three.id, *id).await.as_deref(), Some("enrolled"));
+        }
+        for id in &ids[2..] {
+            assert_eq!(place(&db, five.id, *id).await.as_deref(), Some("enrolled"));
+        }
+
+        // A move into a session at the same time as one they are in is refused, and they keep
+        // the place they had.
+        let six = session_number(&db, 6).await;
+        let mut twin: session::ActiveModel = six.clone().into();
+        twin.starts_at = Set(three.starts_at);
+        twin.ends_at = Set(three.ends_at);
+        let twin = twin.update(&db.db).await.unwrap();
+        enrol(&db.db, three.id, ids[2], false, chrono::Utc::now())
+            .await
+            .unwrap();
+        let (status, bulk) = common::json(
+            call(
+                &app,
+                Some(&cookie),
+                "move_people",
+                &format!("session={}&people={}&to={}", five.id, ids[2], twin.id),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, 200);
+        assert_eq!(bulk["done"], 0);
+        assert!(
+            bulk["failed"][0][1]["Conflict"]
+                .as_str()
+                .unwrap()
+                .contains("第3期"),
+            "{bulk}"
+        );
+        assert_eq!(
+            place(&db, five.id, ids[2]).await.as_deref(),
+            Some("enrolled")
+        );
+        assert_eq!(place(&db, twin.id, ids[2]).await, None);
+
+        // Cancelling the selection; an empty selection is refused by name.
+        let (status, bulk) = common::json(
+            call(
+                &app,
+                Some(&cookie),
+                "cancel_people",
+                &format!("session={}&people={},{}", five.id, ids[2], ids[3]),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, 200);
+        assert_eq!(bulk["done"], 2);
+        assert_eq!(
+            place(&db, five.id, ids[3]).await.as_deref(),
+            Some("cancelled")
+        );
+        let (status, body) = common::json(
+            call(
+                &app,
+                Some(&cookie),
+                "cancel_people",
+                &format!("session={}&people=", five.id),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, 422);
+        assert_eq!(body["Validation"]["message"], "nobody_selected");
+        app.stop().await;
+        db
+    })
+    .await;
+}

@@ -75,6 +75,12 @@ pub const RULES: &[(&str, Rule)] = &[
         "save_lecturer",
         Rule::AnyOf(&[Role::Scheduler, Role::Admin]),
     ),
+    ("enrol_people", Rule::AnyOf(&[Role::Scheduler, Role::Admin])),
+    ("move_people", Rule::AnyOf(&[Role::Scheduler, Role::Admin])),
+    (
+        "cancel_people",
+        Rule::AnyOf(&[Role::Scheduler, Role::Admin]),
+    ),
     ("enrol_person", Rule::AnyOf(&[Role::Scheduler, Role::Admin])),
     (
         "cancel_person",

@@ -71,6 +71,8 @@ pub struct SessionInfo {
     pub can_manage: bool,
     /// May open the check-in projector and mark attendance (instructor, scheduler, admin).
     pub can_project: bool,
+    /// For those who manage: the other sessions a person can be moved to (id, label).
+    pub move_targets: Vec<(i64, String)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -78,6 +80,14 @@ pub struct EnrolOutcome {
     /// `enrolled` or `waitlisted`.
     pub status: String,
     pub position: Option<u32>,
+}
+
+/// An action on several people: for how many it was done, and who it failed for (by name or
+/// login) with the reason.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Bulk {
+    pub done: u32,
+    pub failed: Vec<(String, AppError)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -198,6 +208,64 @@ pub async fn cancel_person(session: i64, person: i64) -> Result<(), AppError> {
                 &state.db,
                 session,
                 person,
+                &state.config.public_url,
+                chrono::Utc::now(),
+            )
+            .await
+        }
+        .await,
+    )
+}
+
+/// A scheduler enrols several people at once: mobile numbers or emails, one a line.
+#[server(endpoint = "enrol_people")]
+pub async fn enrol_people(session: i64, logins: String) -> Result<Bulk, AppError> {
+    crate::error::respond(
+        async {
+            crate::auth::require_user("enrol_people").await?;
+            let state = crate::state::app_state()?;
+            let logins = service::parse_logins(&logins)?;
+            service::enrol_many(&state.db, session, &logins, english(), chrono::Utc::now()).await
+        }
+        .await,
+    )
+}
+
+/// A scheduler moves the selected people (ids, comma-separated) to another session.
+#[server(endpoint = "move_people")]
+pub async fn move_people(session: i64, people: String, to: i64) -> Result<Bulk, AppError> {
+    crate::error::respond(
+        async {
+            crate::auth::require_user("move_people").await?;
+            let state = crate::state::app_state()?;
+            let people = service::parse_ids(&people)?;
+            service::move_many(
+                &state.db,
+                session,
+                to,
+                &people,
+                english(),
+                &state.config.public_url,
+                chrono::Utc::now(),
+            )
+            .await
+        }
+        .await,
+    )
+}
+
+/// A scheduler cancels the selected people's places.
+#[server(endpoint = "cancel_people")]
+pub async fn cancel_people(session: i64, people: String) -> Result<Bulk, AppError> {
+    crate::error::respond(
+        async {
+            crate::auth::require_user("cancel_people").await?;
+            let state = crate::state::app_state()?;
+            let people = service::parse_ids(&people)?;
+            service::cancel_many(
+                &state.db,
+                session,
+                &people,
                 &state.config.public_url,
                 chrono::Utc::now(),
             )

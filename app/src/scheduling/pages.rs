@@ -7,11 +7,12 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 use super::{
-    list_sessions, my_schedule, session_detail, CancelPerson, CancelSelf, EnrolPerson, EnrolSelf,
-    SessionCard,
+    list_sessions, my_schedule, session_detail, Bulk, CancelPeople, CancelPerson, CancelSelf,
+    EnrolPeople, EnrolSelf, MovePeople, SessionCard,
 };
 use crate::catalog::pages::ErrorPage;
 use crate::error::error_text;
+use crate::error::AppError;
 use crate::i18n::*;
 use crate::shell::{localised, tier_name};
 
@@ -128,8 +129,10 @@ pub fn SessionPage() -> impl IntoView {
     };
     let enrol = ServerAction::<EnrolSelf>::new();
     let leave = ServerAction::<CancelSelf>::new();
-    let enrol_other = ServerAction::<EnrolPerson>::new();
+    let enrol_other = ServerAction::<EnrolPeople>::new();
     let cancel_other = ServerAction::<CancelPerson>::new();
+    let move_chosen = ServerAction::<MovePeople>::new();
+    let cancel_chosen = ServerAction::<CancelPeople>::new();
     let detail = Resource::new(
         move || {
             (
@@ -138,15 +141,35 @@ pub fn SessionPage() -> impl IntoView {
                 leave.version().get(),
                 enrol_other.version().get(),
                 cancel_other.version().get(),
+                move_chosen.version().get(),
+                cancel_chosen.version().get(),
             )
         },
         |(id, ..)| session_detail(id),
     );
+    // The roster's ticked people; emptied once an action on them is done.
+    let chosen = RwSignal::new(Vec::<i64>::new());
+    let move_to = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        move_chosen.version().get();
+        cancel_chosen.version().get();
+        chosen.set(Vec::new());
+    });
+    let bulk_report = move || {
+        [
+            enrol_other.value().get(),
+            move_chosen.value().get(),
+            cancel_chosen.value().get(),
+        ]
+        .into_iter()
+        .flatten()
+        .next_back()
+        .map(|result| view! { <BulkReport result /> })
+    };
     let feedback = move || {
         let errors = [
             enrol.value().get().and_then(Result::err),
             leave.value().get().and_then(Result::err),
-            enrol_other.value().get().and_then(Result::err),
             cancel_other.value().get().and_then(Result::err),
         ];
         errors.into_iter().flatten().next().map(|err| view! {
@@ -182,11 +205,35 @@ pub fn SessionPage() -> impl IntoView {
                             <ActionForm action=enrol_other attr:class="filters">
                                 <input type="hidden" name="session" value=sid.to_string() />
                                 <div class="field">
-                                    <label for="enrol-login">{t!(i18n, sched_enrol_someone)}</label>
-                                    <input id="enrol-login" name="login" type="text" required />
+                                    <label for="enrol-login">{t!(i18n, sched_enrol_many)}</label>
+                                    <textarea id="enrol-login" name="logins" rows="3" required></textarea>
                                 </div>
                                 <button type="submit" class="button" data-testid="enrol-someone">{t!(i18n, sched_enrol)}</button>
                             </ActionForm>
+                        });
+                        let targets = d.move_targets.clone();
+                        let toolbar = (d.can_manage && d.roster.as_ref().is_some_and(|r| !r.is_empty())).then(|| view! {
+                            <div class="filters" data-testid="roster-tools">
+                                <p class="muted" data-testid="chosen-count">{move || t_string!(i18n, sched_selected).replace("{n}", &chosen.with(Vec::len).to_string())}</p>
+                                <div class="field">
+                                    <label for="move-to">{t!(i18n, sched_move_to)}</label>
+                                    <select id="move-to" on:change=move |ev| move_to.set(event_target_value(&ev))>
+                                        <option value="">"—"</option>
+                                        {targets.into_iter().map(|(id, label)| view! { <option value=id.to_string()>{label}</option> }).collect_view()}
+                                    </select>
+                                </div>
+                                <button type="button" class="button" data-testid="move-selected"
+                                    on:click=move |_| {
+                                        let people = chosen.get_untracked().iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+                                        let to = move_to.get_untracked().parse().unwrap_or(0);
+                                        move_chosen.dispatch(MovePeople { session: sid, people, to });
+                                    }>{t!(i18n, sched_move)}</button>
+                                <button type="button" class="button button--danger" data-testid="cancel-selected"
+                                    on:click=move |_| {
+                                        let people = chosen.get_untracked().iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+                                        cancel_chosen.dispatch(CancelPeople { session: sid, people });
+                                    }>{t!(i18n, sched_cancel_selected)}</button>
+                            </div>
                         });
                         let can_manage = d.can_manage;
                         let roster = d.roster.clone().map(|rows| view! {
@@ -194,6 +241,7 @@ pub fn SessionPage() -> impl IntoView {
                             <div class="table-wrap" tabindex="0">
                                 <table class="table" data-testid="roster">
                                     <thead><tr>
+                                        {can_manage.then(|| view! { <th><span class="visually-hidden">{t!(i18n, sched_select)}</span></th> })}
                                         <th>{t!(i18n, admin_name)}</th>
                                         <th>{t!(i18n, quiz_enterprise)}</th>
                                         <th>{t!(i18n, admin_tier)}</th>
@@ -207,6 +255,14 @@ pub fn SessionPage() -> impl IntoView {
                                             let position = r.position;
                                             view! {
                                                 <tr data-testid="roster-row" data-status=r.status.clone()>
+                                                    {can_manage.then(|| {
+                                                        let pid = r.person_id;
+                                                        view! {
+                                                            <td><input type="checkbox" data-testid="pick-person" aria-label=r.name.clone()
+                                                                prop:checked=move || chosen.with(|c| c.contains(&pid))
+                                                                on:change=move |_| chosen.update(|c| if let Some(i) = c.iter().position(|x| *x == pid) { c.remove(i); } else { c.push(pid); }) /></td>
+                                                        }
+                                                    })}
                                                     <td>{r.name.clone()}</td>
                                                     <td>{r.enterprise.clone()}</td>
                                                     <td>{move || tier_name(i18n.get_locale(), &tier)}</td>
@@ -258,6 +314,8 @@ pub fn SessionPage() -> impl IntoView {
                                 </div>
                                 {feedback}
                                 {manage}
+                                {bulk_report}
+                                {toolbar}
                                 {roster}
                             </section>
                         }.into_any()
@@ -266,6 +324,32 @@ pub fn SessionPage() -> impl IntoView {
                 }
             })}
         </Transition>
+    }
+}
+
+/// What a bulk action did: for how many, and who it failed for with the reason.
+#[component]
+fn BulkReport(result: Result<Bulk, AppError>) -> impl IntoView {
+    let i18n = use_i18n();
+    match result {
+        Ok(b) => {
+            let failed = b.failed.clone();
+            let clean = failed.is_empty();
+            view! {
+                <div class="alert" class:alert--success=clean class:alert--error=!clean role="status" data-testid="bulk-report">
+                    <p>{move || t_string!(i18n, sched_bulk_done).replace("{n}", &b.done.to_string())}</p>
+                    {(!failed.is_empty()).then(|| view! {
+                        <p>{t!(i18n, sched_bulk_failed)}</p>
+                        <ul data-testid="bulk-failed">
+                            {failed.into_iter().map(|(who, err)| view! {
+                                <li>{move || format!("{who}: {}", error_text(i18n.get_locale(), &err))}</li>
+                            }).collect_view()}
+                        </ul>
+                    })}
+                </div>
+            }.into_any()
+        }
+        Err(err) => view! { <p class="alert alert--error" role="alert" data-testid="form-error">{error_text(i18n.get_locale(), &err)}</p> }.into_any(),
     }
 }
 

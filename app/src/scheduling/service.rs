@@ -13,7 +13,9 @@ use sea_orm::{
 
 use super::entity::{enrolment, lecturer, notice, programme, quota, room, session};
 use super::rules;
-use super::{EnrolOutcome, MyPlaces, NoticeView, RosterRow, Schedule, SessionCard, SessionInfo};
+use super::{
+    Bulk, EnrolOutcome, MyPlaces, NoticeView, RosterRow, Schedule, SessionCard, SessionInfo,
+};
 use crate::auth::{CurrentUser, Role};
 use crate::catalog::content::Programme;
 use crate::error::{AppError, AppResult};
@@ -374,6 +376,23 @@ pub async fn detail(
         None
     };
     let tiers = list(&s.tiers);
+    let move_targets = if user.has_any(MANAGERS) {
+        session::Entity::find()
+            .filter(session::Column::ProgrammeId.eq(p.id))
+            .filter(session::Column::Id.ne(s.id))
+            .order_by_asc(session::Column::StartsAt)
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|o| {
+                let start = o.starts_at.with_timezone(&tz);
+                let label = format!("{} · {}", o.title_zh, start.format("%m-%d %H:%M"));
+                (o.id, label)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(SessionInfo {
         card: card(&s, tz, &rooms, &c, mine.get(&s.id)),
         programme_zh: p.title_zh,
@@ -384,6 +403,7 @@ pub async fn detail(
         can_enrol: rules::tier_fits(&tiers, user.tier.as_deref()) && user.has(Role::Trainee),
         can_manage: user.has_any(MANAGERS),
         can_project: user.has_any(&[Role::Instructor, Role::Scheduler, Role::Admin]),
+        move_targets,
     })
 }
 
@@ -612,8 +632,14 @@ pub async fn enrol_by_login(
     english: bool,
     now: DateTime<Utc>,
 ) -> AppResult<EnrolOutcome> {
+    let found = person_by_login(db, login).await?;
+    enrol(db, session_id, found, english, now).await
+}
+
+/// The person with this mobile number or email.
+pub async fn person_by_login(db: &impl ConnectionTrait, login: &str) -> AppResult<i64> {
     let login = login.trim();
-    let found = person::Entity::find()
+    Ok(person::Entity::find()
         .filter(
             sea_orm::Condition::any()
                 .add(person::Column::Phone.eq(login))
@@ -621,8 +647,8 @@ pub async fn enrol_by_login(
         )
         .one(db)
         .await?
-        .ok_or_else(|| AppError::validation("login", "person_not_found"))?;
-    enrol(db, session_id, found.id, english, now).await
+        .ok_or_else(|| AppError::validation("login", "person_not_found"))?
+        .id)
 }
 
 /// Cancels a place. When it was a seat, the first on the waitlist takes it and gets a notice.
@@ -635,32 +661,71 @@ pub async fn cancel(
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     let txn = db.begin().await?;
-    lock_session(&txn, session_id).await?;
+    cancel_in(&txn, session_id, person_id, public_url, now, true).await?;
+    txn.commit().await?;
+    crate::mail::service::waker().notify_one();
+    Ok(())
+}
+
+/// Moves a person's place from one session to another in one transaction: the seat they leave
+/// goes to the first on that waitlist (who is told), and they take a seat or a waitlist place in
+/// the other session. If the other session refuses them (a clash), nothing changes.
+pub async fn move_person(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    from: i64,
+    to: i64,
+    person_id: i64,
+    english: bool,
+    public_url: &str,
+    now: DateTime<Utc>,
+) -> AppResult<EnrolOutcome> {
+    if from == to {
+        return Err(AppError::validation("session", "same_session"));
+    }
+    let txn = db.begin().await?;
+    cancel_in(&txn, from, person_id, public_url, now, false).await?;
+    let outcome = enrol(&txn, to, person_id, english, now).await?;
+    txn.commit().await?;
+    crate::mail::service::waker().notify_one();
+    Ok(outcome)
+}
+
+/// The work of [`cancel`] inside the caller's transaction; `tell` mails the person whose place
+/// it was (a move tells nobody but the promoted).
+async fn cancel_in(
+    txn: &impl ConnectionTrait,
+    session_id: i64,
+    person_id: i64,
+    public_url: &str,
+    now: DateTime<Utc>,
+    tell: bool,
+) -> AppResult<()> {
+    lock_session(txn, session_id).await?;
     let e = enrolment::Entity::find()
         .filter(enrolment::Column::SessionId.eq(session_id))
         .filter(enrolment::Column::PersonId.eq(person_id))
         .filter(enrolment::Column::Status.ne("cancelled"))
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or(AppError::NotFound)?;
     let had_seat = e.status == "enrolled";
     let mut row: enrolment::ActiveModel = e.into();
     row.status = Set("cancelled".into());
     row.updated_at = Set(now);
-    row.update(&txn).await?;
+    row.update(txn).await?;
     if had_seat {
         let next = enrolment::Entity::find()
             .filter(enrolment::Column::SessionId.eq(session_id))
             .filter(enrolment::Column::Status.eq("waitlisted"))
             .order_by_asc(enrolment::Column::Seq)
-            .one(&txn)
+            .one(txn)
             .await?;
         if let Some(next) = next {
             let promoted = next.person_id;
             let mut row: enrolment::ActiveModel = next.into();
             row.status = Set("enrolled".into());
             row.updated_at = Set(now);
-            row.update(&txn).await?;
+            row.update(txn).await?;
             notice::ActiveModel {
                 person_id: Set(promoted),
                 kind: Set("promoted".into()),
@@ -668,19 +733,167 @@ pub async fn cancel(
                 created_at: Set(now),
                 ..Default::default()
             }
-            .insert(&txn)
+            .insert(txn)
             .await?;
             crate::mail::service::announce_place(
-                &txn, "promoted", session_id, promoted, public_url, now,
+                txn, "promoted", session_id, promoted, public_url, now,
             )
             .await?;
         }
     }
-    crate::mail::service::announce_place(&txn, "cancelled", session_id, person_id, public_url, now)
+    if tell {
+        crate::mail::service::announce_place(
+            txn,
+            "cancelled",
+            session_id,
+            person_id,
+            public_url,
+            now,
+        )
         .await?;
-    txn.commit().await?;
-    crate::mail::service::waker().notify_one();
+    }
     Ok(())
+}
+
+/// At most this many people in one bulk action.
+pub const BULK_MAX: usize = 500;
+
+/// A list of person ids as the roster's selection sends it: "12,15,19".
+pub fn parse_ids(list: &str) -> AppResult<Vec<i64>> {
+    let mut ids = Vec::new();
+    for part in list.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let id = part
+            .parse::<i64>()
+            .map_err(|_| AppError::validation("person", "invalid_id"))?;
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    if ids.is_empty() {
+        return Err(AppError::validation("person", "nobody_selected"));
+    }
+    if ids.len() > BULK_MAX {
+        return Err(AppError::validation("person", "too_many_rows"));
+    }
+    Ok(ids)
+}
+
+/// Mobile numbers or emails, one a line (or separated by commas or spaces), each once.
+pub fn parse_logins(text: &str) -> AppResult<Vec<String>> {
+    let mut logins: Vec<String> = Vec::new();
+    for l in text
+        .split(|c: char| c == ',' || c == '，' || c == ';' || c.is_whitespace())
+        .filter(|l| !l.is_empty())
+    {
+        if !logins.iter().any(|x| x == l) {
+            logins.push(l.to_string());
+        }
+    }
+    if logins.is_empty() {
+        return Err(AppError::validation("login", "phone_or_email_required"));
+    }
+    if logins.len() > BULK_MAX {
+        return Err(AppError::validation("login", "too_many_rows"));
+    }
+    Ok(logins)
+}
+
+/// Enrols each login in turn (seats first, then the waitlist, in the order given); who cannot
+/// be enrolled is listed with the reason, and the others are enrolled all the same.
+pub async fn enrol_many(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    session_id: i64,
+    logins: &[String],
+    english: bool,
+    now: DateTime<Utc>,
+) -> AppResult<Bulk> {
+    session::Entity::find_by_id(session_id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut out = Bulk::default();
+    for login in logins {
+        match enrol_by_login(db, session_id, login, english, now).await {
+            Ok(_) => out.done += 1,
+            Err(AppError::Internal) => return Err(AppError::Internal),
+            Err(err) => out.failed.push((login.clone(), err)),
+        }
+    }
+    Ok(out)
+}
+
+/// The selected people's places in the session, in arrival order, with their names.
+async fn selected(
+    db: &impl ConnectionTrait,
+    session_id: i64,
+    people: &[i64],
+) -> AppResult<Vec<(i64, String)>> {
+    let places = enrolment::Entity::find()
+        .filter(enrolment::Column::SessionId.eq(session_id))
+        .filter(enrolment::Column::PersonId.is_in(people.iter().copied()))
+        .filter(enrolment::Column::Status.ne("cancelled"))
+        .order_by_asc(enrolment::Column::Seq)
+        .all(db)
+        .await?;
+    let names: HashMap<i64, String> = person::Entity::find()
+        .filter(person::Column::Id.is_in(people.iter().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.name))
+        .collect();
+    Ok(places
+        .into_iter()
+        .map(|e| {
+            let name = names.get(&e.person_id).cloned().unwrap_or_default();
+            (e.person_id, name)
+        })
+        .collect())
+}
+
+/// Moves each selected person, in their arrival order, to session `to`; each move is whole or
+/// not at all, and who could not be moved is listed with the reason.
+pub async fn move_many(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    from: i64,
+    to: i64,
+    people: &[i64],
+    english: bool,
+    public_url: &str,
+    now: DateTime<Utc>,
+) -> AppResult<Bulk> {
+    session::Entity::find_by_id(to)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::validation("session", "invalid_id"))?;
+    let mut out = Bulk::default();
+    for (person_id, name) in selected(db, from, people).await? {
+        match move_person(db, from, to, person_id, english, public_url, now).await {
+            Ok(_) => out.done += 1,
+            Err(AppError::Internal) => return Err(AppError::Internal),
+            Err(err) => out.failed.push((name, err)),
+        }
+    }
+    Ok(out)
+}
+
+/// Cancels each selected person's place; the waitlist moves up for each seat freed.
+pub async fn cancel_many(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    session_id: i64,
+    people: &[i64],
+    public_url: &str,
+    now: DateTime<Utc>,
+) -> AppResult<Bulk> {
+    let mut out = Bulk::default();
+    for (person_id, name) in selected(db, session_id, people).await? {
+        match cancel(db, session_id, person_id, public_url, now).await {
+            Ok(()) => out.done += 1,
+            Err(AppError::Internal) => return Err(AppError::Internal),
+            Err(err) => out.failed.push((name, err)),
+        }
+    }
+    Ok(out)
 }
 
 pub async fn my_schedule(db: &impl ConnectionTrait, user: &CurrentUser) -> AppResult<MyPlaces> {

@@ -427,18 +427,7 @@ pub async fn save_lecturer(
     let account = if login.is_empty() {
         None
     } else {
-        Some(
-            person::Entity::find()
-                .filter(
-                    sea_orm::Condition::any()
-                        .add(person::Column::Phone.eq(login))
-                        .add(person::Column::Email.eq(login.to_lowercase())),
-                )
-                .one(&txn)
-                .await?
-                .ok_or_else(|| AppError::validation("login", "person_not_found"))?
-                .id,
-        )
+        Some(crate::scheduling::service::person_by_login(&txn, login).await?)
     };
     let same_name = lecturer::Entity::find()
         .filter(lecturer::Column::Name.eq(&name))
