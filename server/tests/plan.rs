@@ -4,6 +4,7 @@
 //! the enterprises that have not put enough delegates into a session.
 mod common;
 
+use academy_app::attendance::entity::attendance;
 use academy_app::auth::Role;
 use academy_app::catalog::content;
 use academy_app::catalog::sync::sync;
@@ -253,7 +254,37 @@ async fn a_scheduler_builds_sessions_and_is_refused_each_clash_by_name() {
         assert_eq!(seven["room"], "201教室");
         assert_eq!(seven["lecturer_ids"], Value::from(vec![expert]));
 
-        // An empty session can go; one with places cannot.
+        // A session with attendance on record stays, even with nobody enrolled any more.
+        let trainee_id = person::Entity::find()
+            .filter(person::Column::Email.eq("actor2@example.com"))
+            .one(&db.db)
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        let record = attendance::ActiveModel {
+            session_id: Set(seventh),
+            person_id: Set(trainee_id),
+            status: Set("present".into()),
+            note: Set(String::new()),
+            method: Set("manual".into()),
+            updated_at: Set(chrono::Utc::now()),
+            ..Default::default()
+        }
+        .insert(&db.db)
+        .await
+        .unwrap();
+        let (status, body) =
+            json(call(&app, Some(&cookie), "delete_session", &format!("session={seventh}")).await)
+                .await;
+        assert_eq!(status, 409);
+        assert_eq!(body["Conflict"], "第7期已有1条签到记录，不能删除");
+        attendance::Entity::delete_by_id(record.id)
+            .exec(&db.db)
+            .await
+            .unwrap();
+
+        // An empty session can go.
         let gone = call(&app, Some(&cookie), "delete_session", &format!("session={seventh}")).await;
         assert_eq!(gone.status(), 200);
         assert_eq!(sessions(&db).await, before);

@@ -5,12 +5,13 @@ use std::collections::HashMap;
 
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionSession, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, Set, TransactionSession, TransactionTrait,
 };
 
 use super::rules::{self, Booked, Clash};
 use super::{Plan, PlanLecturer, PlanRoom, PlanSession, SessionDraft, Shortfall};
+use crate::attendance::entity::attendance;
 use crate::catalog::entity::course;
 use crate::error::{AppError, AppResult};
 use crate::people::entity::{district, enterprise, person};
@@ -336,7 +337,22 @@ pub async fn delete_session(
             format!("第{}期还有{places}人报名或候补，请先取消", s.number)
         }));
     }
-    // Cancelled places, attendance and the like go with it.
+    // Attendance is a record of what happened: a session someone checked in to stays.
+    let attended = attendance::Entity::find()
+        .filter(attendance::Column::SessionId.eq(s.id))
+        .count(&txn)
+        .await?;
+    if attended > 0 {
+        return Err(AppError::Conflict(if english {
+            format!(
+                "session {} has attendance on record ({attended}); it cannot be deleted",
+                s.number
+            )
+        } else {
+            format!("第{}期已有{attended}条签到记录，不能删除", s.number)
+        }));
+    }
+    // Cancelled places go with it.
     enrolment::Entity::delete_many()
         .filter(enrolment::Column::SessionId.eq(s.id))
         .exec(&txn)
