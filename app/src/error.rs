@@ -164,6 +164,8 @@ pub fn validation_message(locale: crate::i18n::Locale, code: &str) -> &'static s
         "person_not_enrolled" => td_string!(locale, v_person_not_enrolled),
         "reason_required" => td_string!(locale, v_reason_required),
         "already_revoked" => td_string!(locale, v_already_revoked),
+        "certificate_in_force" => td_string!(locale, v_certificate_in_force),
+        "not_eligible" => td_string!(locale, v_not_eligible),
         // The import's reasons (`people::import::rules`).
         "required" => td_string!(locale, v_reason_required),
         "file_unreadable" => td_string!(locale, v_file_unreadable),

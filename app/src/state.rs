@@ -20,6 +20,8 @@ pub struct AppConfig {
     pub checkin: crate::attendance::CheckinSettings,
     /// Signs check-in codes; the same in every server process (config, or kept in the database).
     pub signing_secret: Vec<u8>,
+    /// The `From` of outgoing mail (for `.eml` downloads built outside the worker).
+    pub mail_from: String,
 }
 
 impl Default for AppConfig {
@@ -30,6 +32,7 @@ impl Default for AppConfig {
             content_dir: "content".into(),
             checkin: Default::default(),
             signing_secret: Vec::new(),
+            mail_from: "清洁生产培训平台 <noreply@academy.local>".into(),
         }
     }
 }

@@ -1,7 +1,7 @@
 // Certificates and mail: the organiser previews eligibility, issues the certificates of one tier,
 // watches the sending progress bar reach the end, opens one PDF (its first page rendered with
 // pdftoppm is kept as a screenshot, its text holds the holder's Chinese name, and its QR code
-// leads to the verify page), revokes it, and the verify page says revoked. `.ci/e2e.sh` relaxes
+// leads to the verify page), revokes it, the verify page says revoked, and re-issues it. `.ci/e2e.sh` relaxes
 // the programme's rule (no hours, no quiz) so the demo trainees are eligible, and sends mail to
 // .eml files, as a server without SMTP does.
 import { test, before, after } from 'node:test';
@@ -85,11 +85,29 @@ test('issue a tier, watch the mail go out, verify a PDF by its QR code, revoke i
   assert.match(await scan.textContent('[data-testid="verdict"]'), /信息有误，重新核发/);
   await screenshot(scan, 'verify-revoked');
 
+  // 重新颁发 replaces it: a new serial, valid, while the old one stays revoked.
+  const person = await first.getAttribute('data-person');
+  const row = page.locator(`[data-testid="cert-row"][data-person="${person}"]`);
+  await row.locator('[data-testid="reissue"]').click();
+  await page.locator('[data-testid="reissue-result"]').waitFor();
+  await row.locator(`[data-testid="pdf"]:not(:has-text("${serial}"))`).waitFor();
+  const renewed = (await row.locator('[data-testid="pdf"]').textContent()).trim();
+  assert.notEqual(renewed, serial);
+  assert.equal(await row.locator('.status--absent').count(), 0);
+  await scan.goto(`${BASE_URL}/verify/${renewed}`);
+  await hydrated(scan);
+  assert.equal(await scan.getAttribute('[data-testid="verdict"]', 'data-valid'), 'true');
+
   // The outbox lists the messages as sent.
   await page.goto(BASE_URL + '/admin/mail?status=sent');
   await hydrated(page);
   assert.ok(Number(await page.textContent('[data-testid="outbox-sent"]')) >= experts);
   assert.ok(await page.locator('[data-testid="mail-row"][data-status="sent"]').count() >= experts);
+  // Any message downloads as the .eml it went out as.
+  const eml = await page.request.get(BASE_URL + await page.locator('[data-testid="eml"]').first().getAttribute('href'));
+  assert.equal(eml.status(), 200);
+  assert.equal(eml.headers()['content-type'], 'message/rfc822');
+  assert.match(await eml.text(), /Message-ID: /i);
   assert.deepEqual(await accessibilityViolations(page), []);
 
   assert.deepEqual(organiser.context.errors, []);

@@ -12,6 +12,7 @@ mod m20261128_000007_certificates;
 mod m20261129_000008_mail;
 mod m20261129_000009_districts;
 mod m20261129_000010_lecturers;
+mod m20261129_000011_reissue;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000008_mail::Migration),
             Box::new(m20261129_000009_districts::Migration),
             Box::new(m20261129_000010_lecturers::Migration),
+            Box::new(m20261129_000011_reissue::Migration),
         ]
     }
 }

@@ -143,9 +143,17 @@ async fn main() -> anyhow::Result<()> {
 
     let now = chrono::Utc::now();
     let t = Instant::now();
-    let first = service::import(&db, &actor, "bench.csv", &csv, false, now)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let first = service::import(
+        &db,
+        &actor,
+        "bench.csv",
+        &csv,
+        false,
+        "http://127.0.0.1",
+        now,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
     let first_time = t.elapsed();
     anyhow::ensure!(
         first.issues.is_empty() && first.written,
@@ -154,9 +162,17 @@ async fn main() -> anyhow::Result<()> {
     anyhow::ensure!(first.people.created as usize == delegates);
 
     let t = Instant::now();
-    let again = service::import(&db, &actor, "bench.xlsx", &xlsx, false, now)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let again = service::import(
+        &db,
+        &actor,
+        "bench.xlsx",
+        &xlsx,
+        false,
+        "http://127.0.0.1",
+        now,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
     let again_time = t.elapsed();
     anyhow::ensure!(
         again.people.unchanged as usize == delegates && again.people.created == 0,

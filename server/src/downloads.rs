@@ -237,6 +237,31 @@ pub async fn certificate_pdf(
     }
 }
 
+/// `/admin/mail/{id}/message.eml`: one outbox message as the recipient gets it, for issuers.
+pub async fn mail_eml(
+    State(state): State<AppState>,
+    Path((id, name)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(refusal) = allowed(&state, &headers, "mail_eml").await {
+        return refusal;
+    }
+    let Some(id) = id.parse::<i64>().ok().filter(|_| name == "message.eml") else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let c = &state.config;
+    match academy_app::mail::worker::eml(&state.db, &c.mail_from, &c.public_url, id).await {
+        Ok(Ok(bytes)) => file(bytes, "message/rfc822", &format!("message-{id}.eml")),
+        Ok(Err(why)) => (
+            StatusCode::CONFLICT,
+            format!("无法生成这封邮件 / this message cannot be built: {why}"),
+        )
+            .into_response(),
+        Err(academy_app::error::AppError::NotFound) => StatusCode::NOT_FOUND.into_response(),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
 fn calendar_file(result: academy_app::error::AppResult<String>, name: &str) -> Response {
     match result {
         Ok(text) => (

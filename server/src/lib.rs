@@ -88,6 +88,7 @@ pub async fn serve(
             content_dir: args.content_dir.clone(),
             checkin: args.checkin(),
             signing_secret,
+            mail_from: mail.from.clone(),
         }),
         leptos_options: leptos_options(&args, addr),
     };

@@ -47,6 +47,7 @@ pub fn router(state: AppState) -> Router {
             "/admin/import/{file}",
             get(crate::downloads::import_template),
         )
+        .route("/admin/mail/{id}/{file}", get(crate::downloads::mail_eml))
         .route(
             "/certificates/{serial}/{file}",
             get(crate::downloads::certificate_pdf),

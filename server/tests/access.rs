@@ -81,6 +81,7 @@ const SAMPLES: &[(&str, &str)] = &[
     ("progress_overview", ""),
     ("certificate_board", ""),
     ("issue_certificates", "tier=leader&enterprise="),
+    ("reissue_certificate", "person_id=999999"),
     (
         "revoke_certificate",
         "serial=TJCP2014-0000000000&reason=test",

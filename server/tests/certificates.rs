@@ -249,6 +249,73 @@ async fn eligible_trainees_get_one_certificate_that_verifies_and_can_be_revoked(
             (status, err["Validation"]["message"].as_str()),
             (422, Some("already_revoked"))
         );
+
+        // A bulk issue leaves the revoked alone (it may have been for cause) and says so.
+        let (_, bulk) =
+            json(call(&app, Some(&org), "issue_certificates", "tier=leader").await).await;
+        assert_eq!(
+            (bulk["issued"].as_u64(), bulk["revoked"].as_u64()),
+            (Some(0), Some(1)),
+            "{bulk}"
+        );
+        // A re-issue replaces it, for the eligible only, once.
+        let reissue = |id: i64| {
+            let (app, org) = (&app, &org);
+            async move {
+                call(
+                    app,
+                    Some(org),
+                    "reissue_certificate",
+                    &format!("person_id={id}"),
+                )
+                .await
+            }
+        };
+        let (status, err) = json(reissue(half.id).await).await;
+        assert_eq!(
+            (status, err["Validation"]["message"].as_str()),
+            (422, Some("not_eligible"))
+        );
+        let (status, re) = json(reissue(done.id).await).await;
+        assert_eq!(status, 200, "{re}");
+        assert_eq!(re["issued"], 1);
+        assert!(re["batch"].is_string(), "its message is queued: {re}");
+        let (status, err) = json(reissue(done.id).await).await;
+        assert_eq!(
+            (status, err["Validation"]["message"].as_str()),
+            (422, Some("certificate_in_force"))
+        );
+        let certs = certificate::Entity::find()
+            .filter(certificate::Column::PersonId.eq(done.id))
+            .all(&db.db)
+            .await
+            .unwrap();
+        assert_eq!(certs.len(), 2);
+        let new = certs.iter().find(|c| c.serial != cert.serial).unwrap();
+        assert!(new.revoked_at.is_none());
+        let (_, v) = json(call(&app, None, "verify_certificate", &body).await).await;
+        assert_eq!(v["valid"], false, "the old serial stays revoked");
+        let (_, v) = json(
+            call(
+                &app,
+                None,
+                "verify_certificate",
+                &format!("serial={}", new.serial),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(v["valid"], true);
+        let (_, board) = json(call(&app, Some(&org), "certificate_board", "").await).await;
+        let now_row = board["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["person_id"] == done.id)
+            .cloned()
+            .unwrap();
+        assert_eq!(now_row["serial"], new.serial.as_str());
+        assert_eq!(now_row["revoked"], false);
         app.stop().await;
         db
     })

@@ -4,6 +4,7 @@
 mod common;
 
 use academy_app::auth::Role;
+use academy_app::mail::entity::outbox;
 use academy_app::people::credit_code::check_char;
 use academy_app::people::entity::{enterprise, person, person_role};
 use academy_app::report::export::{to_xlsx, Cell, Table};
@@ -179,9 +180,42 @@ async fn a_good_file_creates_the_same_file_changes_nothing_and_a_corrected_one_u
             .unwrap();
         assert_eq!(trainees, 4);
 
-        // Each new person has a first-login link that works.
+        // Each new person has a first-login link that works; the two with an email address
+        // get it by mail, written with the import.
         let logins = report["logins"].as_array().unwrap();
         assert_eq!(logins.len(), 4);
+        assert_eq!(report["mailed"], 2);
+        let mailed = || async {
+            let mut to: Vec<String> = outbox::Entity::find()
+                .filter(outbox::Column::Kind.eq("login_link"))
+                .all(&db.db)
+                .await
+                .unwrap()
+                .into_iter()
+                .filter_map(|m| m.to_address)
+                .collect();
+            to.sort();
+            to
+        };
+        assert_eq!(
+            mailed().await,
+            ["liufang@example.com", "wangwei@example.com"]
+        );
+        let letter = outbox::Entity::find()
+            .filter(outbox::Column::ToAddress.eq("liufang@example.com"))
+            .one(&db.db)
+            .await
+            .unwrap()
+            .unwrap();
+        let liu_path = logins.iter().find(|l| l["name"] == "刘芳").unwrap()["login_path"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            letter.text_body.contains(&liu_path),
+            "the mail holds her link: {}",
+            letter.text_body
+        );
         let liu = logins.iter().find(|l| l["name"] == "刘芳").unwrap();
         let token = liu["login_path"]
             .as_str()
@@ -199,6 +233,8 @@ async fn a_good_file_creates_the_same_file_changes_nothing_and_a_corrected_one_u
         assert_eq!(tally(&again, "enterprises"), (0, 0, 2));
         assert_eq!(tally(&again, "people"), (0, 0, 4));
         assert_eq!(again["logins"], serde_json::json!([]));
+        assert_eq!(again["mailed"], 0);
+        assert_eq!(mailed().await.len(), 2, "no second welcome mail");
         assert_eq!(counts(&db).await, (2, people_before + 4));
 
         // A corrected file: the enterprise moved district, a name was misspelt, a tier was

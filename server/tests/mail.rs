@@ -170,6 +170,29 @@ async fn certificates_issued_while_the_relay_is_down_all_arrive_once_with_their_
             "{attempts} attempts for {issued} messages"
         );
 
+        // The organiser downloads the same message as an .eml file: same Message-ID, the PDF.
+        let eml = |cookie: Option<&str>, id: i64| {
+            let mut req = app
+                .client
+                .get(app.url(&format!("/admin/mail/{id}/message.eml")));
+            if let Some(c) = cookie {
+                req = req.header("cookie", c);
+            }
+            req.send()
+        };
+        let res = eml(Some(&cookie), row.id).await.unwrap();
+        assert_eq!(res.status(), 200);
+        assert_eq!(res.headers()["content-type"], "message/rfc822");
+        let text = res.text().await.unwrap();
+        assert!(
+            text.contains(&row.message_id),
+            "{}",
+            &text[..400.min(text.len())]
+        );
+        assert!(text.contains("application/pdf"));
+        assert_eq!(eml(None, row.id).await.unwrap().status(), 401);
+        assert_eq!(eml(Some(&cookie), i64::MAX).await.unwrap().status(), 404);
+
         sink.stop().await;
         app.stop().await;
         db

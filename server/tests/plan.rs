@@ -221,6 +221,74 @@ async fn a_scheduler_builds_sessions_and_is_refused_each_clash_by_name() {
         let row = session::Entity::find_by_id(seventh).one(&db.db).await.unwrap().unwrap();
         assert_eq!(row.ends_at.to_rfc3339(), "2014-07-16T04:30:00+00:00");
 
+        // A trainee holds places in session 7 and session 1 (14 July, 09:00-12:00): moving
+        // session 7 onto session 1's time is refused, naming them; nothing moves.
+        let holder = person::Entity::find()
+            .filter(person::Column::Email.eq("actor2@example.com"))
+            .one(&db.db)
+            .await
+            .unwrap()
+            .unwrap();
+        let first = session::Entity::find()
+            .filter(session::Column::Number.eq(1))
+            .one(&db.db)
+            .await
+            .unwrap()
+            .unwrap();
+        for s in [seventh, first.id] {
+            academy_app::scheduling::service::enrol(&db.db, s, holder.id, false, chrono::Utc::now())
+                .await
+                .unwrap();
+        }
+        let (status, body) = json(
+            call(
+                &app,
+                Some(&cookie),
+                "save_session",
+                &draft(&[
+                    ("id", &seventh.to_string()),
+                    ("room", &room),
+                    ("date", "2014-07-14"),
+                    ("start", "11:00"),
+                    ("end", "12:30"),
+                    ("lecturers", &expert.to_string()),
+                ]),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, 409, "{body}");
+        assert_eq!(
+            body["Conflict"],
+            format!("本期学员{}同时报名了第1期（7月14日 09:00–12:00），时间冲突", holder.name)
+        );
+        let row = session::Entity::find_by_id(seventh).one(&db.db).await.unwrap().unwrap();
+        assert_eq!(row.ends_at.to_rfc3339(), "2014-07-16T04:30:00+00:00", "unchanged");
+        // Once that place is cancelled, the same move goes through, and back again.
+        academy_app::scheduling::service::cancel(&db.db, first.id, holder.id, "http://x", chrono::Utc::now())
+            .await
+            .unwrap();
+        for (date, start, end) in [("2014-07-14", "11:00", "12:30"), ("2014-07-16", "10:00", "12:30")] {
+            let res = call(
+                &app,
+                Some(&cookie),
+                "save_session",
+                &draft(&[
+                    ("id", &seventh.to_string()),
+                    ("room", &room),
+                    ("date", date),
+                    ("start", start),
+                    ("end", end),
+                    ("lecturers", &expert.to_string()),
+                ]),
+            )
+            .await;
+            assert_eq!(res.status(), 200);
+        }
+        academy_app::scheduling::service::cancel(&db.db, seventh, holder.id, "http://x", chrono::Utc::now())
+            .await
+            .unwrap();
+
         // A room cannot shrink below a session's seats.
         let (status, body) = json(
             call(&app, Some(&cookie), "save_room", &format!("id={room_id}&name=201&capacity=30")).await,

@@ -6,6 +6,7 @@ mod common;
 use academy_app::auth::Role;
 use academy_app::catalog::content;
 use academy_app::catalog::sync::sync;
+use academy_app::mail::entity::outbox;
 use academy_app::people::entity::person;
 use academy_app::scheduling::entity::{enrolment, notice, session};
 use academy_app::scheduling::service::{cancel, enrol};
@@ -354,6 +355,28 @@ async fn a_scheduler_enrols_several_then_moves_and_cancels_a_selection() {
         for id in &ids[2..] {
             assert_eq!(place(&db, five.id, *id).await.as_deref(), Some("enrolled"));
         }
+        // Each person moved is told where to, with the new session's calendar file.
+        let moved = |person: i64| {
+            let db = db.db.clone();
+            async move {
+                outbox::Entity::find()
+                    .filter(outbox::Column::Kind.eq("moved"))
+                    .filter(outbox::Column::PersonId.eq(person))
+                    .all(&db)
+                    .await
+                    .unwrap()
+            }
+        };
+        for id in &ids[..2] {
+            let told = moved(*id).await;
+            assert_eq!(told.len(), 1, "one message for {id}");
+            assert!(told[0].subject.contains("第3期"), "{}", told[0].subject);
+            assert!(told[0].text_body.contains("第5期"), "{}", told[0].text_body);
+            assert!(told[0]
+                .attachment
+                .as_deref()
+                .is_some_and(|a| a.contains(&three.id.to_string())));
+        }
 
         // A move into a session at the same time as one they are in is refused, and they keep
         // the place they had.
@@ -389,6 +412,10 @@ async fn a_scheduler_enrols_several_then_moves_and_cancels_a_selection() {
             Some("enrolled")
         );
         assert_eq!(place(&db, twin.id, ids[2]).await, None);
+        assert!(
+            moved(ids[2]).await.is_empty(),
+            "a refused move tells nobody"
+        );
 
         // Cancelling the selection; an empty selection is refused by name.
         let (status, bulk) = common::json(

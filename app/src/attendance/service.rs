@@ -19,9 +19,11 @@ use crate::auth::{CurrentUser, Role};
 use crate::error::{AppError, AppResult};
 use crate::people::directory;
 use crate::people::entity::{district, enterprise, person};
-use crate::quiz::entity::attempt;
 use crate::scheduling::entity::{programme, quota};
-use crate::scheduling::service::{is_enrolled, seated, session_and_programme, session_card, tz_of};
+use crate::scheduling::service::{
+    all_quizzes, is_enrolled, passed_tier_quiz, passes, seated, session_and_programme,
+    session_card, tier_plans, tz_of,
+};
 use crate::state::AppConfig;
 
 /// Who may mark statuses on a roster.
@@ -488,33 +490,34 @@ pub async fn progress(db: &impl ConnectionTrait, user: &CurrentUser) -> AppResul
         .all(db)
         .await?;
     let ids: Vec<i64> = people.iter().map(|p| p.id).collect();
+    // Attended a session of this programme; passed one of the quizzes of their tier's courses
+    // in it (not any quiz).
+    let (sessions, plans) = match &p {
+        Some(p) => {
+            let plans = tier_plans(db, p.id).await?;
+            (plans.sessions, plans.by_tier)
+        }
+        None => (Vec::new(), HashMap::new()),
+    };
     let attended: HashSet<i64> = attendance::Entity::find()
         .select_only()
         .column(attendance::Column::PersonId)
         .filter(attendance::Column::PersonId.is_in(ids.iter().copied()))
+        .filter(attendance::Column::SessionId.is_in(sessions.iter().map(|s| s.id)))
         .filter(attendance::Column::Status.is_in([Status::Present.code(), Status::Late.code()]))
         .into_tuple::<i64>()
         .all(db)
         .await?
         .into_iter()
         .collect();
-    let passed: HashSet<i64> = attempt::Entity::find()
-        .select_only()
-        .column(attempt::Column::PersonId)
-        .filter(attempt::Column::PersonId.is_in(ids.iter().copied()))
-        .filter(attempt::Column::Passed.eq(true))
-        .into_tuple::<i64>()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect();
+    let passed = passes(db, all_quizzes(&plans)).await?;
     let mut by_enterprise: HashMap<i64, Vec<rules::Delegate>> = HashMap::new();
     for person in &people {
         if let (Some(e), Some(tier)) = (person.enterprise_id, person.tier.clone()) {
             by_enterprise.entry(e).or_default().push(rules::Delegate {
-                tier,
                 attended: attended.contains(&person.id),
-                passed: passed.contains(&person.id),
+                passed: passed_tier_quiz(&plans, &tier, person.id, &passed),
+                tier,
             });
         }
     }

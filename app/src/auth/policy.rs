@@ -104,6 +104,7 @@ pub const RULES: &[(&str, Rule)] = &[
     ("progress_overview", Rule::AnyOf(FOLLOWERS)),
     ("certificate_board", Rule::AnyOf(ISSUERS)),
     ("issue_certificates", Rule::AnyOf(ISSUERS)),
+    ("reissue_certificate", Rule::AnyOf(ISSUERS)),
     ("revoke_certificate", Rule::AnyOf(ISSUERS)),
     ("verify_certificate", Rule::Public),
     ("my_certificates", Rule::SignedIn),
@@ -145,6 +146,7 @@ pub const ROUTE_RULES: &[(&str, Rule)] = &[
     ("certificate_pdf", Rule::SignedIn),
     ("session_ics", Rule::SignedIn),
     ("import_template", Rule::AnyOf(IMPORTERS)),
+    ("mail_eml", Rule::AnyOf(ISSUERS)),
 ];
 
 pub fn route_rule_for(route: &str) -> Option<Rule> {

@@ -275,12 +275,15 @@ fn LessonReader(lesson: LessonView) -> impl IntoView {
             set_done.set(marked.done);
         }
     });
-    // Done when read to the end: the reader scrolled to the last screen of the lesson.
+    // Done when read to the end: the reader scrolled to the last screen of the lesson. This
+    // happens once a visit, and never after the reader used the button: a reader who undid it
+    // at the bottom of the page must not see it come back with the next small scroll.
+    let decided = StoredValue::new(false);
     #[cfg(feature = "hydrate")]
     {
         let slug = lesson.slug.clone();
         let handle = window_event_listener(leptos::ev::scroll, move |_| {
-            if done.get_untracked() || mark.pending().get_untracked() {
+            if decided.get_value() || done.get_untracked() || mark.pending().get_untracked() {
                 return;
             }
             let w = window();
@@ -294,6 +297,7 @@ fn LessonReader(lesson: LessonView) -> impl IntoView {
                 .map(|e| f64::from(e.scroll_height()))
                 .unwrap_or(0.0);
             if full > 0.0 && seen >= full - 120.0 {
+                decided.set_value(true);
                 set_done.set(true);
                 mark.dispatch(MarkLesson {
                     slug: slug.clone(),
@@ -352,7 +356,7 @@ fn LessonReader(lesson: LessonView) -> impl IntoView {
             <ActionForm action=mark attr:class="reader__done">
                 <input type="hidden" name="slug" value=slug />
                 <input type="hidden" name="done" value=move || (!done.get()).to_string() />
-                <button type="submit" class="button" class:button--secondary=move || done.get() data-testid="mark-done" aria-pressed=move || done.get().to_string()>
+                <button type="submit" class="button" class:button--secondary=move || done.get() data-testid="mark-done" on:click=move |_| decided.set_value(true) aria-pressed=move || done.get().to_string()>
                     {move || if done.get() { t_string!(i18n, learn_marked_done) } else { t_string!(i18n, learn_mark_done) }}
                 </button>
                 {move || mark.value().get().and_then(Result::err).map(|err| view! { <p class="alert alert--error" role="alert">{error_text(i18n.get_locale(), &err)}</p> })}

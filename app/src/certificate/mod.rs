@@ -61,6 +61,8 @@ pub struct IssueReport {
     pub issued: u32,
     /// Eligible but holding a certificate already.
     pub already: u32,
+    /// Eligible, but their certificate was revoked: only a re-issue to them replaces it.
+    pub revoked: u32,
     /// The messages that send them, for the progress bar (`None` when none were issued).
     pub batch: Option<String>,
 }
@@ -112,9 +114,25 @@ pub async fn issue_certificates(
             let pick = service::Pick {
                 tier: Some(tier.trim()).filter(|t| !t.is_empty()),
                 enterprise: Some(enterprise.trim()).filter(|e| !e.is_empty()),
+                person: None,
             };
             let now = chrono::Utc::now();
             service::issue(&state.db, &user, pick, &state.config.public_url, now).await
+        }
+        .await,
+    )
+}
+
+/// Replaces one person's revoked certificate with a new one (a new serial, the old one stays
+/// revoked), and queues the message that sends it.
+#[server(endpoint = "reissue_certificate")]
+pub async fn reissue_certificate(person_id: i64) -> Result<IssueReport, AppError> {
+    crate::error::respond(
+        async {
+            let user = crate::auth::require_user("reissue_certificate").await?;
+            let state = crate::state::app_state()?;
+            let now = chrono::Utc::now();
+            service::reissue(&state.db, &user, person_id, &state.config.public_url, now).await
         }
         .await,
     )

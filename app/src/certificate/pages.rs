@@ -9,7 +9,7 @@ use leptos_router::hooks::use_params_map;
 
 use super::{
     certificate_board, my_certificates, verify_certificate, EligibilityRow, IssueCertificates,
-    RevokeCertificate,
+    ReissueCertificate, RevokeCertificate,
 };
 use crate::catalog::pages::ErrorPage;
 use crate::error::error_text;
@@ -37,8 +37,15 @@ pub fn CertificatesPage() -> impl IntoView {
     let i18n = use_i18n();
     let issue = ServerAction::<IssueCertificates>::new();
     let revoke = ServerAction::<RevokeCertificate>::new();
+    let reissue = ServerAction::<ReissueCertificate>::new();
     let board = Resource::new(
-        move || (issue.version().get(), revoke.version().get()),
+        move || {
+            (
+                issue.version().get(),
+                revoke.version().get(),
+                reissue.version().get(),
+            )
+        },
         |_| certificate_board(),
     );
     let tier = RwSignal::new(String::new());
@@ -50,13 +57,24 @@ pub fn CertificatesPage() -> impl IntoView {
             .get()
             .and_then(Result::err)
             .or_else(|| revoke.value().get().and_then(Result::err))
+            .or_else(|| reissue.value().get().and_then(Result::err))
         {
             return Some(view! { <p class="alert alert--error" role="alert" data-testid="form-error">{error_text(i18n.get_locale(), &err)}</p> }.into_any());
         }
-        issue.value().get().and_then(Result::ok).map(|r| view! {
-            <p class="alert alert--success" role="status" data-testid="issue-result">{move || t_string!(i18n, cert_issued).replace("{n}", &r.issued.to_string()).replace("{m}", &r.already.to_string())}</p>
-            {r.batch.clone().map(|batch| view! { <BatchPanel batch /> })}
-        }.into_any())
+        let reissued = reissue.value().get().and_then(Result::ok).map(|_| view! {
+            <p class="alert alert--success" role="status" data-testid="reissue-result">{t!(i18n, cert_reissued)}</p>
+        });
+        let issued = issue.value().get().and_then(Result::ok).map(|r| {
+            let skipped = (r.revoked > 0).then(|| view! {
+                <p class="alert alert--warning" role="status" data-testid="skipped-revoked">{move || t_string!(i18n, cert_skipped_revoked).replace("{r}", &r.revoked.to_string())}</p>
+            });
+            view! {
+                <p class="alert alert--success" role="status" data-testid="issue-result">{move || t_string!(i18n, cert_issued).replace("{n}", &r.issued.to_string()).replace("{m}", &r.already.to_string())}</p>
+                {skipped}
+                {r.batch.clone().map(|batch| view! { <BatchPanel batch /> })}
+            }
+        });
+        Some(view! { {reissued}{issued} }.into_any())
     };
     view! {
         <Title text=move || t_string!(i18n, cert_title) />
@@ -157,6 +175,12 @@ pub fn CertificatesPage() -> impl IntoView {
                                                     };
                                                     let cert = r.serial.clone().map(|serial| {
                                                         let revoked = r.revoked;
+                                                        let again = (revoked && eligible).then(|| view! {
+                                                            <ActionForm action=reissue attr:class="roll__form">
+                                                                <input type="hidden" name="person_id" value=r.person_id.to_string() />
+                                                                <button type="submit" class="button button--small" data-testid="reissue" disabled=move || reissue.pending().get()>{t!(i18n, cert_reissue)}</button>
+                                                            </ActionForm>
+                                                        });
                                                         let form = (!revoked).then(|| {
                                                             let serial = serial.clone();
                                                             view! {
@@ -172,10 +196,11 @@ pub fn CertificatesPage() -> impl IntoView {
                                                             <a href=format!("/certificates/{serial}/certificate.pdf") rel="external" data-testid="pdf">{serial.clone()}</a>
                                                             {revoked.then(|| view! { " "<span class="status status--absent">{t!(i18n, cert_revoked)}</span> })}
                                                             {form}
+                                                            {again}
                                                         }
                                                     });
                                                     view! {
-                                                        <tr data-testid="cert-row" data-eligible=eligible.to_string()>
+                                                        <tr data-testid="cert-row" data-eligible=eligible.to_string() data-person=r.person_id.to_string()>
                                                             <td>{r.name.clone()}</td>
                                                             <td>{r.enterprise.clone()}</td>
                                                             <td>{move || tier_name(i18n.get_locale(), &tier)}</td>

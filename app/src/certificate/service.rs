@@ -1,7 +1,7 @@
 //! Certificates on the server. Issuing is an insert that does nothing when the person already
 //! holds the programme's certificate (a unique index), so pressing "issue" twice, or two
 //! organisers at once, never makes a second one.
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use chrono::{DateTime, Datelike, Utc};
@@ -17,29 +17,23 @@ use super::{EligibilityList, EligibilityRow, IssueReport, OwnCertificate, Snapsh
 use crate::attendance::entity::attendance;
 use crate::attendance::rules::{attended_minutes, percent, Status};
 use crate::auth::{CurrentUser, Role};
-use crate::catalog::entity::course;
 use crate::error::{AppError, AppResult};
 use crate::mail::templates::Template;
 use crate::mail::{self, Attachment};
 use crate::people::directory;
 use crate::people::entity::{person, person_role};
 use crate::people::tier::Tier;
-use crate::quiz::entity::{attempt, quiz};
-use crate::scheduling::entity::{programme, session};
-use crate::scheduling::service::{current_programme, list, tz_of};
+use crate::scheduling::entity::programme;
+use crate::scheduling::service::{
+    all_quizzes, current_programme, passed_tier_quiz, passes, tier_plans, tz_of, TierPlan,
+    TierPlans,
+};
 
 /// Who sees every certificate and may download any.
 const ISSUERS: &[Role] = &[Role::Organiser, Role::Admin];
 
 fn hours(minutes: i64) -> f64 {
     (minutes as f64 / 60.0 * 10.0).round() / 10.0
-}
-
-/// What each tier of the programme asks: minutes of sessions, course titles, quizzes.
-struct TierPlan {
-    minutes: i64,
-    courses: Vec<String>,
-    quizzes: HashSet<i64>,
 }
 
 struct Standings {
@@ -50,49 +44,14 @@ struct Standings {
 
 async fn standings(db: &impl ConnectionTrait) -> AppResult<Standings> {
     let p = current_programme(db).await?;
-    let sessions = session::Entity::find()
-        .filter(session::Column::ProgrammeId.eq(p.id))
-        .order_by_asc(session::Column::StartsAt)
-        .all(db)
-        .await?;
-    let courses: HashMap<String, course::Model> = course::Entity::find()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|c| (c.slug.clone(), c))
+    let TierPlans {
+        sessions,
+        by_tier: plans,
+    } = tier_plans(db, p.id).await?;
+    let length: HashMap<i64, i64> = sessions
+        .iter()
+        .map(|s| (s.id, (s.ends_at - s.starts_at).num_minutes().max(0)))
         .collect();
-    let quizzes: HashMap<i64, Vec<i64>> = quiz::Entity::find()
-        .filter(quiz::Column::Archived.eq(false))
-        .all(db)
-        .await?
-        .into_iter()
-        .fold(HashMap::new(), |mut m, q| {
-            m.entry(q.course_id).or_insert_with(Vec::new).push(q.id);
-            m
-        });
-    let mut plans: HashMap<String, TierPlan> = HashMap::new();
-    let mut length: HashMap<i64, i64> = HashMap::new();
-    for s in &sessions {
-        let minutes = (s.ends_at - s.starts_at).num_minutes().max(0);
-        length.insert(s.id, minutes);
-        for tier in list(&s.tiers) {
-            let plan = plans.entry(tier).or_insert_with(|| TierPlan {
-                minutes: 0,
-                courses: Vec::new(),
-                quizzes: HashSet::new(),
-            });
-            plan.minutes += minutes;
-            for slug in list(&s.courses) {
-                if let Some(c) = courses.get(&slug) {
-                    if !plan.courses.contains(&c.title_zh) {
-                        plan.courses.push(c.title_zh.clone());
-                    }
-                    plan.quizzes
-                        .extend(quizzes.get(&c.id).cloned().unwrap_or_default());
-                }
-            }
-        }
-    }
     let trainees: Vec<i64> = person_role::Entity::find()
         .select_only()
         .column(person_role::Column::PersonId)
@@ -112,25 +71,23 @@ async fn standings(db: &impl ConnectionTrait) -> AppResult<Standings> {
             length.get(&a.session_id).copied().unwrap_or(0),
         );
     }
-    let all_quizzes: HashSet<i64> = plans.values().flat_map(|p| p.quizzes.clone()).collect();
-    let passed: HashSet<(i64, i64)> = attempt::Entity::find()
-        .select_only()
-        .column(attempt::Column::PersonId)
-        .column(attempt::Column::QuizId)
-        .filter(attempt::Column::Passed.eq(true))
-        .filter(attempt::Column::QuizId.is_in(all_quizzes))
-        .into_tuple::<(i64, i64)>()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect();
-    let issued: HashMap<i64, certificate::Model> = certificate::Entity::find()
+    let passed = passes(db, all_quizzes(&plans)).await?;
+    // Each person's certificate in force, or else their latest revoked one.
+    let mut issued: HashMap<i64, certificate::Model> = HashMap::new();
+    for c in certificate::Entity::find()
         .filter(certificate::Column::ProgrammeId.eq(p.id))
+        .order_by_asc(certificate::Column::IssuedAt)
+        .order_by_asc(certificate::Column::Id)
         .all(db)
         .await?
-        .into_iter()
-        .map(|c| (c.person_id, c))
-        .collect();
+    {
+        let keep = issued
+            .get(&c.person_id)
+            .is_some_and(|held| held.revoked_at.is_none());
+        if !keep {
+            issued.insert(c.person_id, c);
+        }
+    }
     let min = p.min_attendance_percent.max(0) as u32;
     let mut rows: Vec<EligibilityRow> = trainees
         .iter()
@@ -143,8 +100,7 @@ async fn standings(db: &impl ConnectionTrait) -> AppResult<Standings> {
             let due = plan.map(|p| p.minutes).unwrap_or(0);
             let got = attended.get(id).copied().unwrap_or(0);
             let has_quiz = plan.is_some_and(|p| !p.quizzes.is_empty());
-            let quiz_passed =
-                plan.is_some_and(|p| p.quizzes.iter().any(|q| passed.contains(&(*id, *q))));
+            let quiz_passed = passed_tier_quiz(&plans, &l.tier, *id, &passed);
             let standing = Standing {
                 due_minutes: due,
                 attended_minutes: got,
@@ -210,18 +166,55 @@ fn programme_dates(p: &programme::Model) -> String {
     }
 }
 
-/// Issues the programme's certificate to every eligible trainee (of `tier`, or all) without one.
-/// Whom to issue to: every eligible trainee, or those of one tier and/or one enterprise.
+/// Whom to issue to: every eligible trainee, or those of one tier and/or one enterprise, or one
+/// person. Only a pick of one person replaces a revoked certificate: a bulk issue leaves the
+/// revoked alone, since a revocation may have been for cause.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Pick<'a> {
     pub tier: Option<&'a str>,
     pub enterprise: Option<&'a str>,
+    pub person: Option<i64>,
 }
 
 impl Pick<'_> {
     fn takes(&self, r: &EligibilityRow) -> bool {
-        self.tier.is_none_or(|t| r.tier == t) && self.enterprise.is_none_or(|e| r.enterprise == e)
+        self.tier.is_none_or(|t| r.tier == t)
+            && self.enterprise.is_none_or(|e| r.enterprise == e)
+            && self.person.is_none_or(|p| r.person_id == p)
     }
+
+    /// Whether `r` is to get a new certificate: none yet, or a revoked one replaced on purpose.
+    fn due(&self, r: &EligibilityRow) -> bool {
+        r.serial.is_none() || (r.revoked && self.person == Some(r.person_id))
+    }
+}
+
+/// Issues a new certificate to one person whose certificate was revoked (a corrected name, say).
+/// Refused when they hold one in force or are not eligible now.
+pub async fn reissue(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    user: &CurrentUser,
+    person_id: i64,
+    public_url: &str,
+    now: DateTime<Utc>,
+) -> AppResult<IssueReport> {
+    let s = standings(db).await?;
+    let row = s
+        .rows
+        .iter()
+        .find(|r| r.person_id == person_id)
+        .ok_or(AppError::validation("person", "person_not_found"))?;
+    if row.serial.is_some() && !row.revoked {
+        return Err(AppError::validation("person", "certificate_in_force"));
+    }
+    if !row.eligible {
+        return Err(AppError::validation("person", "not_eligible"));
+    }
+    let pick = Pick {
+        person: Some(person_id),
+        ..Pick::default()
+    };
+    issue(db, user, pick, public_url, now).await
 }
 
 /// Each certificate and the message that sends it are written in one transaction: a
@@ -254,6 +247,7 @@ pub async fn issue(
     let mut report = IssueReport {
         issued: 0,
         already: 0,
+        revoked: 0,
         batch: None,
     };
     let todo: Vec<&EligibilityRow> = s
@@ -262,13 +256,7 @@ pub async fn issue(
         .filter(|r| r.eligible && pick.takes(r))
         .collect();
     let people: HashMap<i64, person::Model> = person::Entity::find()
-        .filter(
-            person::Column::Id.is_in(
-                todo.iter()
-                    .filter(|r| r.serial.is_none())
-                    .map(|r| r.person_id),
-            ),
-        )
+        .filter(person::Column::Id.is_in(todo.iter().filter(|r| pick.due(r)).map(|r| r.person_id)))
         .all(db)
         .await?
         .into_iter()
@@ -278,8 +266,12 @@ pub async fn issue(
     let base = public_url.trim_end_matches('/');
     let txn = db.begin().await?;
     for row in todo {
-        if row.serial.is_some() {
-            report.already += 1;
+        if !pick.due(row) {
+            if row.revoked {
+                report.revoked += 1;
+            } else {
+                report.already += 1;
+            }
             continue;
         }
         let snapshot = Snapshot {
@@ -309,10 +301,9 @@ pub async fn issue(
             issued_at: Set(now),
             ..Default::default()
         })
-        .on_conflict_do_nothing_on([
-            certificate::Column::ProgrammeId,
-            certificate::Column::PersonId,
-        ])
+        // Any unique index may refuse it: the one on certificates in force (issued meanwhile
+        // by another organiser or process) or, vanishingly rarely, the serial's.
+        .on_conflict_do_nothing()
         .exec_without_returning(&txn)
         .await?;
         if !matches!(result, sea_orm::TryInsertResult::Inserted(n) if n > 0) {
@@ -353,7 +344,7 @@ pub async fn issue(
         Some(user),
         "certificates.issue",
         Some(("programme", p.id.to_string())),
-        serde_json::json!({"tier": tier, "enterprise": pick.enterprise, "issued": report.issued, "already": report.already}),
+        serde_json::json!({"tier": tier, "enterprise": pick.enterprise, "person": pick.person, "issued": report.issued, "already": report.already, "revoked": report.revoked}),
     )
     .await?;
     txn.commit().await?;

@@ -24,6 +24,7 @@ fn kind_text(locale: Locale, kind: &str) -> &'static str {
         "certificate" => td_string!(locale, mail_kind_certificate),
         "promoted" => td_string!(locale, mail_kind_promoted),
         "cancelled" => td_string!(locale, mail_kind_cancelled),
+        "moved" => td_string!(locale, mail_kind_moved),
         "reminder" => td_string!(locale, mail_kind_reminder),
         "login_link" => td_string!(locale, mail_kind_login_link),
         _ => td_string!(locale, mail_kind_other),
@@ -49,6 +50,7 @@ fn MailTable(rows: Vec<MailRow>) -> impl IntoView {
                     <th>{t!(i18n, mail_subject)}</th>
                     <th>{t!(i18n, quiz_status)}</th>
                     <th>{t!(i18n, mail_attempts)}</th>
+                    <th><span class="visually-hidden">{t!(i18n, mail_eml)}</span></th>
                 </tr></thead>
                 <tbody>
                     {rows.into_iter().map(|r| {
@@ -63,6 +65,7 @@ fn MailTable(rows: Vec<MailRow>) -> impl IntoView {
                                     {r.last_error.clone().map(|e| view! { <br /><span class="muted" data-testid="mail-error">{e}</span> })}
                                 </td>
                                 <td>{r.attempts}</td>
+                                <td><a href=format!("/admin/mail/{}/message.eml", r.id) rel="external" download data-testid="eml">{t!(i18n, mail_eml)}</a></td>
                             </tr>
                         }
                     }).collect_view()}

@@ -71,6 +71,45 @@ pub async fn enqueue(
     public_url: &str,
     now: DateTime<Utc>,
 ) -> AppResult<bool> {
+    let result = outbox::Entity::insert(row_of(msg, public_url, now)?)
+        .on_conflict_do_nothing_on([outbox::Column::IdempotencyKey])
+        .exec_without_returning(db)
+        .await?;
+    Ok(matches!(result, sea_orm::TryInsertResult::Inserted(n) if n > 0))
+}
+
+/// Writes many messages in a few statements (an import's welcome links); a message whose key is
+/// already in the outbox is not written again. Returns how many were written.
+pub async fn enqueue_many(
+    db: &impl ConnectionTrait,
+    msgs: Vec<Outgoing<'_>>,
+    public_url: &str,
+    now: DateTime<Utc>,
+) -> AppResult<u64> {
+    // Well under the bind-parameter limits of SQLite (32,766) and PostgreSQL (65,535).
+    const CHUNK: usize = 500;
+    let rows = msgs
+        .into_iter()
+        .map(|m| row_of(m, public_url, now))
+        .collect::<AppResult<Vec<_>>>()?;
+    let mut written = 0;
+    for chunk in rows.chunks(CHUNK) {
+        let result = outbox::Entity::insert_many(chunk.to_vec())
+            .on_conflict_do_nothing_on([outbox::Column::IdempotencyKey])
+            .exec_without_returning(db)
+            .await?;
+        if let sea_orm::TryInsertResult::Inserted(n) = result {
+            written += n;
+        }
+    }
+    Ok(written)
+}
+
+fn row_of(
+    msg: Outgoing<'_>,
+    public_url: &str,
+    now: DateTime<Utc>,
+) -> AppResult<outbox::ActiveModel> {
     let Outgoing {
         key,
         to,
@@ -110,11 +149,7 @@ pub async fn enqueue(
         sent_at: Set(None),
         ..Default::default()
     };
-    let result = outbox::Entity::insert(row)
-        .on_conflict_do_nothing_on([outbox::Column::IdempotencyKey])
-        .exec_without_returning(db)
-        .await?;
-    Ok(matches!(result, sea_orm::TryInsertResult::Inserted(n) if n > 0))
+    Ok(row)
 }
 
 /// What a message about a session says: its number, title, local time, room and venue.
@@ -214,6 +249,47 @@ pub async fn announce_place(
     Ok(())
 }
 
+/// Writes the message that tells a person a scheduler moved their place (inside the move's
+/// transaction): the new session's facts, and its calendar file when they have a seat.
+pub async fn announce_move(
+    db: &impl ConnectionTrait,
+    from_session: i64,
+    to_session: i64,
+    person_id: i64,
+    waitlisted: Option<u32>,
+    public_url: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let to = recipient(db, person_id).await?;
+    let old = session_facts(db, from_session, &to.name, to.english, public_url).await?;
+    let new = session_facts(db, to_session, &to.name, to.english, public_url).await?;
+    let from = if to.english {
+        format!("session {} ({})", old.number, old.when)
+    } else {
+        format!("第{}期（{}）", old.number, old.when)
+    };
+    enqueue(
+        db,
+        Outgoing {
+            key: rules::place_key("moved", to_session, person_id, now),
+            to: &to,
+            template: Template::Moved {
+                from,
+                to: new,
+                waitlisted,
+            },
+            attachment: waitlisted.is_none().then_some(Attachment::SessionIcs {
+                session_id: to_session,
+            }),
+            batch: None,
+        },
+        public_url,
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
 /// Mails a first-login link (inside the transaction that makes it); nothing when the person has
 /// no email, since the link is also shown to whoever made it.
 pub async fn announce_login_link(
@@ -227,19 +303,47 @@ pub async fn announce_login_link(
     if to.address.is_none() {
         return Ok(());
     }
+    enqueue(db, login_link(&to, token, public_url, now), public_url, now).await?;
+    Ok(())
+}
+
+/// Mails the first-login links of many new accounts at once (an import), inside its
+/// transaction; those without an email are skipped. Returns how many messages were written.
+pub async fn announce_login_links(
+    db: &impl ConnectionTrait,
+    links: &[(Recipient, String)],
+    public_url: &str,
+    now: DateTime<Utc>,
+) -> AppResult<u64> {
+    let msgs = links
+        .iter()
+        .filter(|(to, _)| to.address.is_some())
+        .map(|(to, token)| login_link(to, token, public_url, now))
+        .collect();
+    enqueue_many(db, msgs, public_url, now).await
+}
+
+fn login_link<'a>(
+    to: &'a Recipient,
+    token: &str,
+    public_url: &str,
+    now: DateTime<Utc>,
+) -> Outgoing<'a> {
     let link = format!("{}/welcome/{token}", public_url.trim_end_matches('/'));
-    let msg = Outgoing {
-        key: format!("login_link:{person_id}:{}", now.timestamp_micros()),
-        to: &to,
+    Outgoing {
+        key: format!(
+            "login_link:{}:{}",
+            to.person_id.unwrap_or_default(),
+            now.timestamp_micros()
+        ),
+        to,
         template: Template::LoginLink {
             name: to.name.clone(),
             link,
         },
         attachment: None,
         batch: None,
-    };
-    enqueue(db, msg, public_url, now).await?;
-    Ok(())
+    }
 }
 
 /// Writes tomorrow's reminders: every trainee with a seat in a session that starts on the next

@@ -35,6 +35,13 @@ pub enum Template {
     Promoted(SessionFacts),
     /// A place was cancelled.
     Cancelled(SessionFacts),
+    /// A scheduler moved the place to another session: `from` names the old one, `to` is the new
+    /// one, where the person has a seat or (when `waitlisted`) a waitlist place.
+    Moved {
+        from: String,
+        to: SessionFacts,
+        waitlisted: Option<u32>,
+    },
     /// The day before the session.
     Reminder(SessionFacts),
     LoginLink {
@@ -49,6 +56,7 @@ impl Template {
             Template::Certificate { .. } => "certificate",
             Template::Promoted(_) => "promoted",
             Template::Cancelled(_) => "cancelled",
+            Template::Moved { .. } => "moved",
             Template::Reminder(_) => "reminder",
             Template::LoginLink { .. } => "login_link",
         }
@@ -249,6 +257,39 @@ pub fn render(t: &Template, en: bool) -> Letter {
             parts.extend(session_parts(f, en));
             compose(subject, hello(&f.name), parts, footer)
         }
+        Template::Moved {
+            from,
+            to,
+            waitlisted,
+        } => {
+            let label = session_label(to, en);
+            let (subject, moved, place) = if en {
+                (
+                    format!("Your place has moved: {label}"),
+                    format!("The training school has moved your place from {from} to {label}."),
+                    match waitlisted {
+                        Some(n) => format!("The session is full: you are number {n} on its waitlist, and will be told when a seat is yours."),
+                        None => "You have a seat. The calendar entry is attached.".to_string(),
+                    },
+                )
+            } else {
+                (
+                    format!("报名调整：{label}"),
+                    format!("培训学校已将您的报名从{from}调整到{label}。"),
+                    match waitlisted {
+                        Some(n) => format!("本期已满，您在候补名单第 {n} 位；有空位时会再通知您。"),
+                        None => "您已获得座位，日历文件见附件。".to_string(),
+                    },
+                )
+            };
+            let mut parts = vec![Part::P(moved), Part::P(place)];
+            parts.extend(session_parts(to, en));
+            parts.push(Part::Link(
+                if en { "Session page" } else { "查看本期" },
+                to.url.clone(),
+            ));
+            compose(subject, hello(&to.name), parts, footer)
+        }
         Template::Reminder(f) => {
             let label = session_label(f, en);
             let (subject, body, bring) = if en {
@@ -325,6 +366,16 @@ mod tests {
             },
             Template::Promoted(facts()),
             Template::Cancelled(facts()),
+            Template::Moved {
+                from: "第5期（2014-07-17 09:00–12:00）".into(),
+                to: facts(),
+                waitlisted: None,
+            },
+            Template::Moved {
+                from: "第5期（2014-07-17 09:00–12:00）".into(),
+                to: facts(),
+                waitlisted: Some(2),
+            },
             Template::Reminder(facts()),
             Template::LoginLink {
                 name: "王明".into(),
@@ -344,6 +395,36 @@ mod tests {
             assert!(zh.text.contains("请勿直接回复"), "{}", t.kind());
             assert!(en.text.contains("do not reply"), "{}", t.kind());
         }
+    }
+
+    #[test]
+    fn a_move_names_both_sessions_and_a_waitlist_place() {
+        let seated = render(
+            &Template::Moved {
+                from: "第5期（2014-07-17 09:00–12:00）".into(),
+                to: facts(),
+                waitlisted: None,
+            },
+            false,
+        );
+        assert_eq!(seated.subject, "报名调整：第3期 清洁生产审核");
+        assert!(seated
+            .text
+            .contains("从第5期（2014-07-17 09:00–12:00）调整到第3期"));
+        assert!(seated.text.contains("已获得座位"));
+        let waiting = render(
+            &Template::Moved {
+                from: "session 5".into(),
+                to: facts(),
+                waitlisted: Some(2),
+            },
+            true,
+        );
+        assert!(
+            waiting.text.contains("number 2 on its waitlist"),
+            "{}",
+            waiting.text
+        );
     }
 
     #[test]

@@ -235,26 +235,7 @@ async fn deliver(
     settings: &MailSettings,
     msg: &outbox::Model,
 ) -> Result<(), Failure> {
-    let address = service::address_now(db, msg)
-        .await
-        .map_err(|e| Failure::transient(e.to_string()))?
-        .ok_or_else(|| Failure::permanent("no email address"))?;
-    let to = Mailbox::new(
-        Some(msg.to_name.clone()),
-        address
-            .trim()
-            .parse()
-            .map_err(|_| Failure::permanent(format!("not an email address: {address}")))?,
-    );
-    let attachment = match msg.attachment.as_deref() {
-        None => None,
-        Some(json) => {
-            let a: Attachment = serde_json::from_str(json)
-                .map_err(|e| Failure::permanent(format!("unreadable attachment: {e}")))?;
-            Some(attachment(db, &a, &settings.public_url).await?)
-        }
-    };
-    let message = build(msg, from, to, attachment)?;
+    let message = compose(db, from, &settings.public_url, msg).await?;
     match transport {
         Transport::Smtp(smtp) => smtp.send(message).await.map(|_| ()).map_err(|e| Failure {
             permanent: e.is_permanent(),
@@ -271,6 +252,58 @@ async fn deliver(
                 .map_err(|e| Failure::transient(format!("cannot write {}: {e}", path.display())))
         }
     }
+}
+
+/// One outbox message as an `.eml` file, built exactly as the worker sends it (same headers,
+/// Message-ID, bodies and attachment; the Date is the time of download). `Err(text)` when it
+/// cannot be built, e.g. the recipient has no email address.
+pub async fn eml(
+    db: &DatabaseConnection,
+    from: &str,
+    public_url: &str,
+    id: i64,
+) -> crate::error::AppResult<Result<Vec<u8>, String>> {
+    use sea_orm::EntityTrait;
+    let msg = outbox::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(crate::error::AppError::NotFound)?;
+    let from: Mailbox = from.parse().map_err(|_| {
+        tracing::error!(from, "the configured From address does not parse");
+        crate::error::AppError::Internal
+    })?;
+    Ok(compose(db, &from, public_url, &msg)
+        .await
+        .map(|m| m.formatted())
+        .map_err(|f| f.text))
+}
+
+async fn compose(
+    db: &DatabaseConnection,
+    from: &Mailbox,
+    public_url: &str,
+    msg: &outbox::Model,
+) -> Result<Message, Failure> {
+    let address = service::address_now(db, msg)
+        .await
+        .map_err(|e| Failure::transient(e.to_string()))?
+        .ok_or_else(|| Failure::permanent("no email address"))?;
+    let to = Mailbox::new(
+        Some(msg.to_name.clone()),
+        address
+            .trim()
+            .parse()
+            .map_err(|_| Failure::permanent(format!("not an email address: {address}")))?,
+    );
+    let attachment = match msg.attachment.as_deref() {
+        None => None,
+        Some(json) => {
+            let a: Attachment = serde_json::from_str(json)
+                .map_err(|e| Failure::permanent(format!("unreadable attachment: {e}")))?;
+            Some(attachment(db, &a, public_url).await?)
+        }
+    };
+    build(msg, from, to, attachment)
 }
 
 async fn attachment(

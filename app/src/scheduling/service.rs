@@ -1,7 +1,7 @@
 //! Sessions and enrolments on the server. Enrolling and cancelling lock the session first (a
 //! write on its row: a row lock on PostgreSQL, the write lock on SQLite), so however many people
 //! press "enrol" at once, seats and waitlist places are handed out one at a time, in order.
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
@@ -247,6 +247,102 @@ pub async fn current_programme(db: &impl ConnectionTrait) -> AppResult<programme
         .one(db)
         .await?
         .ok_or(AppError::NotFound)
+}
+
+/// What one tier of a programme is asked to do: the minutes of its sessions, its courses' titles
+/// and its courses' quizzes (those not archived).
+#[derive(Clone, Debug, Default)]
+pub struct TierPlan {
+    pub minutes: i64,
+    pub courses: Vec<String>,
+    pub quizzes: HashSet<i64>,
+}
+
+/// A programme's sessions, in time order, and what they ask of each tier.
+pub struct TierPlans {
+    pub sessions: Vec<session::Model>,
+    pub by_tier: HashMap<String, TierPlan>,
+}
+
+/// Every quiz some tier is asked to pass.
+pub fn all_quizzes(by_tier: &HashMap<String, TierPlan>) -> HashSet<i64> {
+    by_tier
+        .values()
+        .flat_map(|p| p.quizzes.iter().copied())
+        .collect()
+}
+
+/// Whether `person` passed one of their tier's quizzes, given who passed which quiz.
+pub fn passed_tier_quiz(
+    by_tier: &HashMap<String, TierPlan>,
+    tier: &str,
+    person: i64,
+    passed: &HashSet<(i64, i64)>,
+) -> bool {
+    by_tier
+        .get(tier)
+        .is_some_and(|p| p.quizzes.iter().any(|q| passed.contains(&(person, *q))))
+}
+
+pub async fn tier_plans(db: &impl ConnectionTrait, programme: i64) -> AppResult<TierPlans> {
+    use crate::catalog::entity::course;
+    use crate::quiz::entity::quiz;
+    let sessions = session::Entity::find()
+        .filter(session::Column::ProgrammeId.eq(programme))
+        .order_by_asc(session::Column::StartsAt)
+        .all(db)
+        .await?;
+    let courses: HashMap<String, course::Model> = course::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.slug.clone(), c))
+        .collect();
+    let mut quizzes: HashMap<i64, Vec<i64>> = HashMap::new();
+    for q in quiz::Entity::find()
+        .filter(quiz::Column::Archived.eq(false))
+        .all(db)
+        .await?
+    {
+        quizzes.entry(q.course_id).or_default().push(q.id);
+    }
+    let mut by_tier: HashMap<String, TierPlan> = HashMap::new();
+    for s in &sessions {
+        let minutes = (s.ends_at - s.starts_at).num_minutes().max(0);
+        for tier in list(&s.tiers) {
+            let plan = by_tier.entry(tier).or_default();
+            plan.minutes += minutes;
+            for slug in list(&s.courses) {
+                if let Some(c) = courses.get(&slug) {
+                    if !plan.courses.contains(&c.title_zh) {
+                        plan.courses.push(c.title_zh.clone());
+                    }
+                    plan.quizzes
+                        .extend(quizzes.get(&c.id).cloned().unwrap_or_default());
+                }
+            }
+        }
+    }
+    Ok(TierPlans { sessions, by_tier })
+}
+
+/// Who passed which of `quizzes`: (person, quiz) pairs.
+pub async fn passes(
+    db: &impl ConnectionTrait,
+    quizzes: HashSet<i64>,
+) -> AppResult<HashSet<(i64, i64)>> {
+    use crate::quiz::entity::attempt;
+    Ok(attempt::Entity::find()
+        .select_only()
+        .column(attempt::Column::PersonId)
+        .column(attempt::Column::QuizId)
+        .filter(attempt::Column::Passed.eq(true))
+        .filter(attempt::Column::QuizId.is_in(quizzes))
+        .into_tuple::<(i64, i64)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect())
 }
 
 async fn rooms_of(
@@ -669,7 +765,8 @@ pub async fn cancel(
 
 /// Moves a person's place from one session to another in one transaction: the seat they leave
 /// goes to the first on that waitlist (who is told), and they take a seat or a waitlist place in
-/// the other session. If the other session refuses them (a clash), nothing changes.
+/// the other session, and are told which. If the other session refuses them (a clash), nothing
+/// changes and nobody is told.
 pub async fn move_person(
     db: &(impl ConnectionTrait + TransactionTrait),
     from: i64,
@@ -685,6 +782,9 @@ pub async fn move_person(
     let txn = db.begin().await?;
     cancel_in(&txn, from, person_id, public_url, now, false).await?;
     let outcome = enrol(&txn, to, person_id, english, now).await?;
+    let waitlisted = (outcome.status == "waitlisted").then_some(outcome.position.unwrap_or(0));
+    crate::mail::service::announce_move(&txn, from, to, person_id, waitlisted, public_url, now)
+        .await?;
     txn.commit().await?;
     crate::mail::service::waker().notify_one();
     Ok(outcome)

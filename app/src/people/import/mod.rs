@@ -193,6 +193,8 @@ pub struct ImportReport {
     pub enterprises: ImportCounts,
     pub people: ImportCounts,
     pub logins: Vec<ImportedLogin>,
+    /// Of the new accounts, how many get their link by mail (those with an email address).
+    pub mailed: u32,
 }
 
 /// Checks an import file and, unless `check_only`, writes it in one transaction. `content` is
@@ -217,6 +219,7 @@ pub async fn import_people(
                 &file_name,
                 &bytes,
                 check_only,
+                &state.config.public_url,
                 chrono::Utc::now(),
             )
             .await

@@ -231,6 +231,7 @@ fn ReportView(report: ImportReport) -> impl IntoView {
         enterprises,
         people,
         logins,
+        mailed,
     } = report;
     let ignored = (!ignored_columns.is_empty()).then(|| {
         let list = ignored_columns.join("、");
@@ -259,6 +260,7 @@ fn ReportView(report: ImportReport) -> impl IntoView {
         )
     };
     let logins = (!logins.is_empty()).then(|| {
+        let total = logins.len();
         let body = logins
             .into_iter()
             .map(|l| {
@@ -272,6 +274,7 @@ fn ReportView(report: ImportReport) -> impl IntoView {
             })
             .collect_view();
         view! {
+            <p class="muted" data-testid="import-mailed">{move || t_string!(i18n, imp_mailed).replace("{n}", &mailed.to_string()).replace("{m}", &(total - mailed as usize).to_string())}</p>
             <details class="toc" data-testid="import-logins">
                 <summary>{t!(i18n, imp_logins)}</summary>
                 <div class="table-wrap" tabindex="0">

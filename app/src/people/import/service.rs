@@ -36,6 +36,7 @@ pub async fn import<C: ConnectionTrait + TransactionTrait>(
     file_name: &str,
     bytes: &[u8],
     check_only: bool,
+    public_url: &str,
     now: DateTime<Utc>,
 ) -> AppResult<ImportReport> {
     let mut report = ImportReport {
@@ -95,7 +96,12 @@ pub async fn import<C: ConnectionTrait + TransactionTrait>(
         txn.rollback().await?;
         return Ok(report);
     }
-    report.logins = apply(&txn, actor, &checked, &plan, now).await?;
+    let links = apply(&txn, actor, &checked, &plan, now).await?;
+    // Their first-login links go out by mail in the same transaction: an import that is rolled
+    // back sends nothing, and a written one is never without its messages.
+    report.mailed = crate::mail::service::announce_login_links(&txn, &links.mail, public_url, now)
+        .await? as u32;
+    report.logins = links.shown;
 
     // The audit entry written first now gets the counts.
     if let Some(entry) = audit_log::Entity::find()
@@ -121,8 +127,18 @@ pub async fn import<C: ConnectionTrait + TransactionTrait>(
             .await?;
     }
     txn.commit().await?;
+    if report.mailed > 0 {
+        crate::mail::service::waker().notify_one();
+    }
     report.written = true;
     Ok(report)
+}
+
+/// The new accounts' first-login links: shown to the importer, and mailed to those with an
+/// email address.
+struct NewLogins {
+    shown: Vec<ImportedLogin>,
+    mail: Vec<(crate::mail::service::Recipient, String)>,
 }
 
 fn counts_json(c: ImportCounts) -> serde_json::Value {
@@ -327,7 +343,7 @@ async fn apply(
     file: &CheckedFile,
     plan: &Plan,
     now: DateTime<Utc>,
-) -> AppResult<Vec<ImportedLogin>> {
+) -> AppResult<NewLogins> {
     // Enterprises: new ones in batches, changed ones one by one.
     let new: Vec<enterprise::ActiveModel> = file
         .enterprises
@@ -488,6 +504,7 @@ async fn apply(
         .exec(db)
         .await?;
     }
+    let mut mail = Vec::with_capacity(created.len());
     for (d, id) in created {
         let token = issue_login_token(db, id, Some(actor.id), now).await?;
         logins.push(ImportedLogin {
@@ -495,8 +512,18 @@ async fn apply(
             name: d.name.clone(),
             login_path: format!("/welcome/{token}"),
         });
+        let to = crate::mail::service::Recipient {
+            person_id: Some(id),
+            name: d.name.clone(),
+            address: d.email.clone(),
+            english: false,
+        };
+        mail.push((to, token));
     }
-    Ok(logins)
+    Ok(NewLogins {
+        shown: logins,
+        mail,
+    })
 }
 
 /// The template: the columns with two example rows, and a second sheet that says what each

@@ -47,6 +47,8 @@ pub enum Clash {
     Number { number: u32 },
     /// Fewer seats than people already enrolled.
     BelowEnrolled { enrolled: u32 },
+    /// At the new time, someone holding a place would be in another session of theirs.
+    Trainee { name: String, other: Booked },
 }
 
 fn split(list: &str) -> impl Iterator<Item = &str> {
@@ -179,6 +181,29 @@ pub fn first_clash(
     None
 }
 
+/// When a session moves in time: the first person holding a place in it who also holds one in
+/// another session at the new time. `places` are (name, another session of theirs).
+pub fn busy_trainee(
+    me: i64,
+    span: (NaiveDateTime, NaiveDateTime),
+    places: &[(String, i64)],
+    others: &[Booked],
+) -> Option<Clash> {
+    let mut busy: Vec<(&Booked, &String)> = places
+        .iter()
+        .filter(|(_, other)| *other != me)
+        .filter_map(|(name, other)| {
+            let o = others.iter().find(|o| o.id == *other)?;
+            crate::scheduling::rules::overlaps(span, (o.start, o.end)).then_some((o, name))
+        })
+        .collect();
+    busy.sort_by(|a, b| (a.0.start, a.0.number, a.1).cmp(&(b.0.start, b.0.number, b.1)));
+    busy.first().map(|(o, name)| Clash::Trainee {
+        name: (*name).clone(),
+        other: (*o).clone(),
+    })
+}
+
 /// The clash in words, naming what is in the way: "Room 201 is already booked for session 3,
 /// 09:00-12:00 on 15 July".
 pub fn clash_text(clash: &Clash, english: bool) -> String {
@@ -232,6 +257,16 @@ pub fn clash_text(clash: &Clash, english: bool) -> String {
         (Clash::BelowEnrolled { enrolled }, false) => {
             format!("已有{enrolled}人报名，请先取消部分报名再减少名额")
         }
+        (Clash::Trainee { name, other }, true) => format!(
+            "{name}, who has a place in this session, is also in session {}, {}",
+            other.number,
+            when(other)
+        ),
+        (Clash::Trainee { name, other }, false) => format!(
+            "本期学员{name}同时报名了第{}期（{}），时间冲突",
+            other.number,
+            when(other)
+        ),
     }
 }
 
@@ -400,6 +435,35 @@ mod tests {
         );
         assert_eq!(
             first_clash(Some(70), &plan, ("201", 80), &[], &others),
+            None
+        );
+    }
+
+    #[test]
+    fn a_session_moved_onto_a_trainees_other_session_names_them() {
+        let others = [booked(7, 3, 1, 15, 9, 12), booked(8, 4, 2, 16, 9, 12)];
+        let places = vec![("王芳".to_string(), 7), ("李娜".to_string(), 8)];
+        // Session 9 moves to the 15th, 10:00-11:00: 王芳 is in session 3 then.
+        let clash = busy_trainee(9, (at(15, 10, 0), at(15, 11, 0)), &places, &others).unwrap();
+        assert_eq!(
+            clash_text(&clash, false),
+            "本期学员王芳同时报名了第3期（7月15日 09:00–12:00），时间冲突"
+        );
+        assert!(clash_text(&clash, true)
+            .starts_with("王芳, who has a place in this session, is also in session 3"));
+        // Back to back, or another day: free.
+        assert_eq!(
+            busy_trainee(9, (at(15, 12, 0), at(15, 14, 0)), &places, &others),
+            None
+        );
+        assert_eq!(
+            busy_trainee(9, (at(17, 9, 0), at(17, 12, 0)), &places, &others),
+            None
+        );
+        // A place in the session itself never clashes.
+        let own = vec![("王芳".to_string(), 7)];
+        assert_eq!(
+            busy_trainee(7, (at(15, 10, 0), at(15, 11, 0)), &own, &others),
             None
         );
     }

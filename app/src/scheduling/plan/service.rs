@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Set, TransactionSession, TransactionTrait,
+    QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
 };
 
 use super::rules::{self, Booked, Clash};
@@ -283,6 +283,15 @@ pub async fn save_session(
         if plan.capacity < enrolled {
             return Err(conflict(&Clash::BelowEnrolled { enrolled }, english));
         }
+        let span = (plan.date.and_time(plan.start), plan.date.and_time(plan.end));
+        let moved = span.0 != old.starts_at.with_timezone(&tz).naive_local()
+            || span.1 != old.ends_at.with_timezone(&tz).naive_local();
+        if moved {
+            let places = places_elsewhere(&txn, old.id).await?;
+            if let Some(clash) = rules::busy_trainee(old.id, span, &places, &others) {
+                return Err(conflict(&clash, english));
+            }
+        }
     }
     let mut row: session::ActiveModel = match existing {
         Some(old) => old.into(),
@@ -307,6 +316,49 @@ pub async fn save_session(
     let id = saved.id.try_as_ref().copied().ok_or(AppError::Internal)?;
     txn.commit().await?;
     Ok(id)
+}
+
+/// Everyone holding a place (a seat or on the waitlist) in `session`, with each other session
+/// they hold a place in: (name, other session).
+async fn places_elsewhere(
+    db: &impl ConnectionTrait,
+    session: i64,
+) -> AppResult<Vec<(String, i64)>> {
+    let holders: Vec<i64> = enrolment::Entity::find()
+        .select_only()
+        .column(enrolment::Column::PersonId)
+        .filter(enrolment::Column::SessionId.eq(session))
+        .filter(enrolment::Column::Status.ne("cancelled"))
+        .into_tuple()
+        .all(db)
+        .await?;
+    if holders.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut places = Vec::new();
+    for chunk in holders.chunks(500) {
+        let names: HashMap<i64, String> = person::Entity::find()
+            .filter(person::Column::Id.is_in(chunk.iter().copied()))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p.name))
+            .collect();
+        let elsewhere: Vec<(i64, i64)> = enrolment::Entity::find()
+            .select_only()
+            .column(enrolment::Column::PersonId)
+            .column(enrolment::Column::SessionId)
+            .filter(enrolment::Column::PersonId.is_in(chunk.iter().copied()))
+            .filter(enrolment::Column::SessionId.ne(session))
+            .filter(enrolment::Column::Status.ne("cancelled"))
+            .into_tuple()
+            .all(db)
+            .await?;
+        for (person, other) in elsewhere {
+            places.push((names.get(&person).cloned().unwrap_or_default(), other));
+        }
+    }
+    Ok(places)
 }
 
 pub async fn delete_session(
