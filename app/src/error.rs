@@ -116,6 +116,8 @@ pub fn field_name(locale: crate::i18n::Locale, field: &str) -> &'static str {
         "note" => td_string!(locale, f_note),
         "person" => td_string!(locale, f_person),
         "reason" => td_string!(locale, f_reason),
+        "credit_code" => td_string!(locale, f_credit_code),
+        "inclusion_reason" => td_string!(locale, f_inclusion_reason),
         "serial" => td_string!(locale, f_serial),
         "file" => td_string!(locale, f_file),
         "number" => td_string!(locale, f_number),

@@ -76,6 +76,28 @@ test('a scheduler imports the delegates: a bad file is rejected row by row, the 
   await page.goto(BASE_URL + '/admin/people?enterprise=' + encodeURIComponent('导入测试'));
   await hydrated(page);
   assert.equal(await page.textContent('[data-testid="people-total"]'), '共 3');
-  assert.deepEqual(context.errors, []);
+
+  // One enterprise corrected by hand: found by its code, moved to another district.
+  await page.goto(BASE_URL + '/admin/enterprises');
+  await hydrated(page);
+  await page.fill('[data-testid="ent-search"]', b);
+  const row = page.locator(`[data-testid="enterprise-row"][data-code="${b}"]`);
+  assert.equal(await page.locator('[data-testid="enterprise-row"]').count(), 1);
+  assert.match(await row.textContent(), /东丽区/);
+  await row.locator('[data-testid="edit-enterprise"]').click();
+  assert.equal(await page.inputValue('[data-testid="ent-code"]'), b);
+  // A mistyped code is refused by name, and what was typed stays.
+  await page.fill('[data-testid="ent-code"]', b.slice(0, 17) + (b.endsWith('0') ? '1' : '0'));
+  await page.click('[data-testid="save-enterprise"]');
+  await page.locator('[data-testid="enterprise-error"]').waitFor();
+  assert.match(await page.textContent('[data-testid="enterprise-error"]'), /统一社会信用代码.*校验位/);
+  await page.fill('[data-testid="ent-code"]', b);
+  await page.selectOption('[data-testid="ent-district"]', { label: '西青区' });
+  await page.click('[data-testid="save-enterprise"]');
+  await page.locator('[data-testid="enterprise-saved"]').waitFor();
+  await row.filter({ hasText: '西青区' }).waitFor();
+  assert.deepEqual(await accessibilityViolations(page), []);
+  await screenshot(page, 'enterprises-phone');
+  assert.deepEqual(context.errors.filter((e) => !/status of 422/.test(e)), []);
   await context.close();
 });

@@ -92,6 +92,11 @@ const SAMPLES: &[(&str, &str)] = &[
     ("mail_batch", "batch=00000000-0000-0000-0000-000000000000"),
     ("retry_mail", "batch=00000000-0000-0000-0000-000000000000"),
     ("import_people", "file_name=x.csv&content=&check_only=true"),
+    ("list_enterprises", ""),
+    (
+        "save_enterprise",
+        "form[id]=999999&form[name]=x&form[credit_code]=x&form[district]=1&form[reason]=coal",
+    ),
     ("sign_out", ""),
 ];
 

@@ -112,6 +112,8 @@ pub const RULES: &[(&str, Rule)] = &[
     ("mail_batch", Rule::AnyOf(ISSUERS)),
     ("retry_mail", Rule::AnyOf(ISSUERS)),
     ("import_people", Rule::AnyOf(IMPORTERS)),
+    ("list_enterprises", Rule::AnyOf(IMPORTERS)),
+    ("save_enterprise", Rule::AnyOf(IMPORTERS)),
 ];
 
 /// Who imports enterprises and delegates from a spreadsheet.

@@ -3,6 +3,7 @@
 pub mod credit_code;
 #[cfg(feature = "ssr")]
 pub mod directory;
+pub mod enterprises;
 #[cfg(feature = "ssr")]
 pub mod entity;
 pub mod import;

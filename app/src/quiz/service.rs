@@ -560,11 +560,22 @@ pub async fn grade_overdue(
     db: &(impl ConnectionTrait + TransactionTrait),
     now: DateTime<Utc>,
 ) -> AppResult<usize> {
-    let due: Vec<attempt::Model> = attempt::Entity::find()
+    grade_overdue_of(db, None, now).await
+}
+
+/// [`grade_overdue`] for one quiz's attempts only (`None`: every quiz's).
+pub async fn grade_overdue_of(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    quiz: Option<i64>,
+    now: DateTime<Utc>,
+) -> AppResult<usize> {
+    let mut due = attempt::Entity::find()
         .filter(attempt::Column::Status.eq("open"))
-        .filter(attempt::Column::DeadlineAt.lt(now - Duration::seconds(GRACE_SECONDS)))
-        .all(db)
-        .await?;
+        .filter(attempt::Column::DeadlineAt.lt(now - Duration::seconds(GRACE_SECONDS)));
+    if let Some(q) = quiz {
+        due = due.filter(attempt::Column::QuizId.eq(q));
+    }
+    let due: Vec<attempt::Model> = due.all(db).await?;
     let mut graded = 0;
     for a in due {
         if grade(db, a.id, "expired", now).await? {
@@ -658,8 +669,9 @@ pub async fn results(
     slug: &str,
     now: DateTime<Utc>,
 ) -> AppResult<QuizReport> {
-    grade_overdue(db, now).await?;
     let loaded = by_course(db, slug).await?;
+    // The report counts this quiz's timed-out attempts as graded: grade those (only) first.
+    grade_overdue_of(db, Some(loaded.quiz.id), now).await?;
     let attempts: Vec<attempt::Model> = attempt::Entity::find()
         .filter(attempt::Column::QuizId.eq(loaded.quiz.id))
         .filter(attempt::Column::Status.ne("open"))

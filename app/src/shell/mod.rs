@@ -106,6 +106,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                                 </Show>
                                 <Show when=move || planner>
                                     <A href="/admin/plan" attr:class="site-nav__link">{t!(i18n, nav_plan)}</A>
+                                    <A href="/admin/enterprises" attr:class="site-nav__link">{t!(i18n, nav_enterprises)}</A>
                                 </Show>
                                 <Show when=move || staff>
                                     <A href="/progress" attr:class="site-nav__link">{t!(i18n, nav_progress)}</A>
