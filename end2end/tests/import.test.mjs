@@ -97,6 +97,9 @@ test('a scheduler imports the delegates: a bad file is rejected row by row, the 
   await page.locator('[data-testid="enterprise-saved"]').waitFor();
   await row.filter({ hasText: '西青区' }).waitFor();
   assert.deepEqual(await accessibilityViolations(page), []);
+  // Readable on a phone: the table scrolls in its own box, the page is no wider than the screen.
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 1, `page is ${overflow}px wider than the phone`);
   await screenshot(page, 'enterprises-phone');
   assert.deepEqual(context.errors.filter((e) => !/status of 422/.test(e)), []);
   await context.close();
