@@ -129,6 +129,15 @@ pub fn field_name(locale: crate::i18n::Locale, field: &str) -> &'static str {
         "capacity" => td_string!(locale, f_capacity),
         "lecturers" => td_string!(locale, f_lecturers),
         "courses" => td_string!(locale, f_courses),
+        "title_en" => td_string!(locale, f_title_en),
+        "starts_on" => td_string!(locale, f_starts_on),
+        "ends_on" => td_string!(locale, f_ends_on),
+        "venue_zh" => td_string!(locale, f_venue_zh),
+        "venue_en" => td_string!(locale, f_venue_en),
+        "host_zh" => td_string!(locale, f_host_zh),
+        "organisers" => td_string!(locale, f_organisers),
+        "min_attendance_percent" => td_string!(locale, f_min_attendance_percent),
+        "quotas" => td_string!(locale, f_quotas),
         _ => td_string!(locale, f_other),
     }
 }
@@ -196,6 +205,13 @@ pub fn validation_message(locale: crate::i18n::Locale, code: &str) -> &'static s
         "end_before_start" => td_string!(locale, v_end_before_start),
         "room_required" => td_string!(locale, v_room_required),
         "course_unknown" => td_string!(locale, v_course_unknown),
+        "resend_not_sent" => td_string!(locale, v_resend_not_sent),
+        "resend_revoked" => td_string!(locale, v_resend_revoked),
+        // The programme form's (`scheduling::programme::rules`).
+        "ends_before_starts" => td_string!(locale, v_ends_before_starts),
+        "programme_too_long" => td_string!(locale, v_programme_too_long),
+        "percent_invalid" => td_string!(locale, v_percent_invalid),
+        "quota_invalid" => td_string!(locale, v_quota_invalid),
         _ => td_string!(locale, v_other),
     }
 }

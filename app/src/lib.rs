@@ -103,6 +103,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/admin/import") view=people::import::page::ImportPage />
                         <Route path=path!("/admin/enterprises") view=people::enterprises::page::EnterprisesPage />
                         <Route path=path!("/admin/plan") view=scheduling::plan::page::PlanPage />
+                        <Route path=path!("/admin/programme") view=scheduling::programme::page::ProgrammePage />
                         <Route path=path!("/admin/people/:id") view=admin::pages::PersonAdminPage ssr=SsrMode::Async />
                     </Routes>
                 </shell::Layout>

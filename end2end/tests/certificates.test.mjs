@@ -109,6 +109,15 @@ test('issue a tier, watch the mail go out, verify a PDF by its QR code, revoke i
   assert.equal(eml.headers()['content-type'], 'message/rfc822');
   assert.match(await eml.text(), /Message-ID: /i);
   assert.deepEqual(await accessibilityViolations(page), []);
+  // A trainee says a certificate never came: 重新发送 queues a copy of it.
+  const lost = page.locator('[data-testid="mail-row"][data-status="sent"]', { hasNotText: holder }).first();
+  const recipient = (await lost.locator('td').first().textContent()).trim();
+  const before = await page.locator('[data-testid="mail-row"]', { hasText: recipient }).count();
+  await lost.locator('[data-testid="resend"]').click();
+  await page.locator('[data-testid="resent"]').waitFor();
+  await page.goto(BASE_URL + '/admin/mail');
+  await hydrated(page);
+  assert.ok(await page.locator('[data-testid="mail-row"]', { hasText: recipient }).count() >= before + 1, 'the copy is listed');
 
   assert.deepEqual(organiser.context.errors, []);
   assert.deepEqual(visitor.errors, []);

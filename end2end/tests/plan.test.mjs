@@ -1,7 +1,7 @@
 // Planning: a scheduler adds a room and a lecturer, builds a session in the browser, is refused
 // a second session in the same room at an overlapping time (the clash named, what was typed
 // kept), moves it to the next day and saves it, finds both in the week calendar, and reads the
-// enterprises short of their quota.
+// enterprises short of their quota. It also corrects the programme's own details.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE_URL, hydrated, accessibilityViolations, screenshot, launch } from '../lib/harness.mjs';
@@ -31,6 +31,34 @@ test('a scheduler plans sessions and is refused a double-booked room with the cl
   await page.goto(BASE_URL + '/admin/plan');
   await hydrated(page);
   assert.ok(await page.locator('[data-testid="plan-row"]').count() >= 6, 'the programme file\'s sessions are listed');
+  const days = await page.locator('[data-testid="plan-row"] td:nth-child(3)').allTextContents();
+  for (const day of ['2014-07-14', '2014-07-15', '2014-07-16', '2014-07-17', '2014-07-18']) {
+    assert.ok(days.some((d) => d.startsWith(day)), `a session on ${day}`);
+  }
+
+  // The programme's own details: a range that would leave the last session out is refused by
+  // name; the host is corrected and kept.
+  await page.click('[data-testid="edit-programme"]');
+  await page.waitForURL(/\/admin\/programme$/);
+  await hydrated(page);
+  assert.equal(await page.inputValue('#prog-starts-on'), '2014-07-14');
+  assert.equal(await page.inputValue('#prog-quota-auditor'), '2');
+  await page.fill('#prog-ends-on', '2014-07-17');
+  await page.click('[data-testid="save-programme"]');
+  const refused = page.locator('[data-testid="programme-error"]');
+  await refused.waitFor();
+  assert.match(await refused.textContent(), /第6期（7月18日）在新的日期范围之外/);
+  await page.fill('#prog-ends-on', '2014-07-18');
+  await page.fill('#prog-host-zh', '天津市节能协会清洁生产专业委员会（承办）');
+  await page.click('[data-testid="save-programme"]');
+  await page.locator('[data-testid="programme-saved"]').waitFor();
+  assert.deepEqual(await accessibilityViolations(page), []);
+  await screenshot(page, 'programme');
+  await page.reload();
+  await hydrated(page);
+  assert.equal(await page.inputValue('#prog-host-zh'), '天津市节能协会清洁生产专业委员会（承办）');
+  await page.goto(BASE_URL + '/admin/plan');
+  await hydrated(page);
 
   // A room and a lecturer.
   await page.fill('#room-name', '201教室');

@@ -91,11 +91,18 @@ const SAMPLES: &[(&str, &str)] = &[
     ("mail_outbox", "status=failed"),
     ("mail_batch", "batch=00000000-0000-0000-0000-000000000000"),
     ("retry_mail", "batch=00000000-0000-0000-0000-000000000000"),
+    ("resend_mail", "id=999999"),
     ("import_people", "file_name=x.csv&content=&check_only=true"),
     ("list_enterprises", ""),
     (
         "save_enterprise",
         "form[id]=999999&form[name]=x&form[credit_code]=x&form[district]=1&form[reason]=coal",
+    ),
+    ("programme_details", ""),
+    (
+        "save_programme",
+        // An empty title: the allowed are refused with a validation error, nothing changes.
+        "form[title_zh]=&form[title_en]=&form[starts_on]=2014-07-14&form[ends_on]=2014-07-18&form[venue_zh]=x&form[venue_en]=&form[host_zh]=&form[organisers_zh]=x&form[min_attendance_percent]=80&form[require_quiz]=true&form[quotas]=",
     ),
     ("sign_out", ""),
 ];

@@ -523,3 +523,93 @@ async fn a_new_account_gets_its_first_login_link_by_mail_when_it_has_an_email() 
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_sent_message_is_sent_again_once_as_a_new_message_to_the_current_address() {
+    on_each_database(|db| async move {
+        person_with_roles(&db, 1, &[Role::Admin], None).await;
+        person_with_roles(&db, 2, &[Role::Trainee], None).await;
+        // No worker yet: the copy waits in the queue while the button is pressed again.
+        let app = TestApp::spawn(&db).await;
+        let cookie = session_cookie(&sign_in(&app, "actor1@example.com", PASSWORD).await).unwrap();
+        let trainee = session_cookie(&sign_in(&app, "actor2@example.com", PASSWORD).await).unwrap();
+        let (status, created) = json(
+            call(
+                &app,
+                Some(&cookie),
+                "create_person",
+                "name=%E6%9D%8E%E5%9B%9B&phone=&email=lisi%40example.com&tier=auditor&role=trainee&district_id=",
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, 200, "{created}");
+        let original = outbox::Entity::find()
+            .filter(outbox::Column::Kind.eq("login_link"))
+            .one(&db.db)
+            .await
+            .unwrap()
+            .unwrap();
+        let resend = |cookie: String, id: i64| {
+            let app = &app;
+            async move { json(call(app, Some(&cookie), "resend_mail", &format!("id={id}")).await).await }
+        };
+
+        // Still queued: nothing to send again.
+        let (status, body) = resend(cookie.clone(), original.id).await;
+        assert_eq!(status, 400, "{body}");
+        assert_eq!(body["Validation"]["field"], "status");
+
+        // Sent, then the person corrects their address.
+        outbox::Entity::update_many()
+            .col_expr(outbox::Column::Status, sea_orm::sea_query::Expr::value("sent"))
+            .filter(outbox::Column::Id.eq(original.id))
+            .exec(&db.db)
+            .await
+            .unwrap();
+        let person = original.person_id.unwrap();
+        academy_app::people::entity::person::Entity::update_many()
+            .col_expr(
+                academy_app::people::entity::person::Column::Email,
+                sea_orm::sea_query::Expr::value("li.si@example.com"),
+            )
+            .filter(academy_app::people::entity::person::Column::Id.eq(person))
+            .exec(&db.db)
+            .await
+            .unwrap();
+        assert_eq!(resend(trainee, original.id).await.0, 403);
+        assert_eq!(resend(cookie.clone(), 999_999).await.0, 404);
+        let (status, copy) = resend(cookie.clone(), original.id).await;
+        assert_eq!(status, 200, "{copy}");
+        // Pressed again while the copy waits: the same copy, not a second one.
+        let (_, again) = resend(cookie.clone(), original.id).await;
+        assert_eq!(again, copy);
+        let copy = outbox::Entity::find_by_id(copy.as_i64().unwrap())
+            .one(&db.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(copy.status, "queued");
+        assert_eq!(copy.subject, original.subject);
+        assert_eq!(copy.text_body, original.text_body);
+        assert_ne!(copy.message_id, original.message_id);
+        assert_eq!(copy.to_address.as_deref(), Some("li.si@example.com"));
+        assert_eq!(outbox::Entity::find().count(&db.db).await.unwrap(), 2);
+        app.stop().await;
+
+        // With a worker: the copy arrives, once, at the corrected address.
+        let sink = SmtpSink::start().await.unwrap();
+        let app = TestApp::spawn_with(&db, smtp_env(sink.addr)).await;
+        assert_eq!(sink.wait_for(1, WITHIN).await, 1);
+        let received = sink.received();
+        assert_eq!(received[0].to, vec!["li.si@example.com".to_string()]);
+        assert_eq!(
+            received[0].message_id().unwrap().trim_matches(['<', '>']),
+            copy.message_id.trim_matches(['<', '>'])
+        );
+        assert!(eventually(|| async { count(&db.db, "sent").await == 2 }).await);
+        app.stop().await;
+        db
+    })
+    .await;
+}

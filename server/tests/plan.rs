@@ -434,3 +434,145 @@ async fn the_shortfall_lists_enterprises_without_enough_delegates_in_a_session()
     })
     .await;
 }
+
+fn programme_form(fields: &[(&str, &str)]) -> String {
+    let mut all: Vec<(&str, &str)> = vec![
+        ("title_zh", "2014年天津市清洁生产审核培训（修订）"),
+        ("title_en", "Tianjin 2014 audit training (revised)"),
+        ("starts_on", "2014-07-14"),
+        ("ends_on", "2014-07-18"),
+        ("venue_zh", "天津能源管理培训学校二号楼"),
+        ("venue_en", ""),
+        ("host_zh", "天津市节能协会"),
+        ("organisers_zh", "天津市工业和信息化局\n天津市生态环境局"),
+        ("min_attendance_percent", "75"),
+        ("require_quiz", "false"),
+        ("quotas", "leader:1,auditor:3"),
+    ];
+    for (k, v) in fields {
+        all.iter_mut().find(|(n, _)| n == k).unwrap().1 = v;
+    }
+    all.iter()
+        .map(|(k, v)| format!("form[{k}]={}", common::urlencode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+#[tokio::test]
+async fn a_scheduler_corrects_the_programme_and_a_range_leaving_a_session_out_is_refused() {
+    on_each_database(|db| async move {
+        load(&db).await;
+        person_with_roles(&db, 1, &[Role::Scheduler], None).await;
+        person_with_roles(&db, 2, &[Role::Trainee], None).await;
+        let app = TestApp::spawn(&db).await;
+        let cookie = session_cookie(&sign_in(&app, "actor1@example.com", PASSWORD).await).unwrap();
+        let trainee = session_cookie(&sign_in(&app, "actor2@example.com", PASSWORD).await).unwrap();
+        let current = |cookie: String| {
+            let app = &app;
+            async move { json(call(app, Some(&cookie), "programme_details", "").await).await }
+        };
+
+        // The form starts from the programme file.
+        let (status, before) = current(cookie.clone()).await;
+        assert_eq!(status, 200, "{before}");
+        assert_eq!(
+            before["title_zh"],
+            "2014年天津市清洁生产强制审核企业专题培训"
+        );
+        assert_eq!(before["quotas"], "leader:1,auditor:2");
+        assert_eq!(
+            before["organisers_zh"],
+            "天津市经济和信息化委员会\n天津市环境保护局"
+        );
+
+        // A trainee may neither read nor change it.
+        assert_eq!(current(trainee.clone()).await.0, 403);
+        let refused = call(&app, Some(&trainee), "save_programme", &programme_form(&[])).await;
+        assert_eq!(refused.status(), 403);
+
+        // Each mistake is named by its field, and nothing changes.
+        for (fields, field, message) in [
+            (vec![("title_zh", " ")], "title_zh", "不能为空。"),
+            (
+                vec![("ends_on", "2014-07-13")],
+                "ends_on",
+                "不能早于开始日期。",
+            ),
+            (
+                vec![("min_attendance_percent", "120")],
+                "min_attendance_percent",
+                "请填写 0 到 100 之间的整数。",
+            ),
+            (
+                vec![("quotas", "leader:x")],
+                "quotas",
+                "每个层次请填写 0 到 50 之间的整数。",
+            ),
+        ] {
+            let (status, body) = json(
+                call(
+                    &app,
+                    Some(&cookie),
+                    "save_programme",
+                    &programme_form(&fields),
+                )
+                .await,
+            )
+            .await;
+            assert_eq!(status, 400, "{body}");
+            assert_eq!(body["Validation"]["field"], field, "{body}");
+            assert_eq!(body["Validation"]["message"], message, "{body}");
+        }
+        // Days that would leave session 6 (18 July) out: refused, naming it.
+        let (status, body) = json(
+            call(
+                &app,
+                Some(&cookie),
+                "save_programme",
+                &programme_form(&[("ends_on", "2014-07-17")]),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, 409, "{body}");
+        assert!(
+            body["Conflict"]
+                .as_str()
+                .unwrap()
+                .starts_with("第6期（7月18日）在新的日期范围之外"),
+            "{body}"
+        );
+        assert_eq!(current(cookie.clone()).await.1, before);
+
+        // Saved: the details, the certificate rule and the quotas change together.
+        let (status, body) =
+            json(call(&app, Some(&cookie), "save_programme", &programme_form(&[])).await).await;
+        assert_eq!(status, 200, "{body}");
+        let (_, after) = current(cookie.clone()).await;
+        assert_eq!(after["title_zh"], "2014年天津市清洁生产审核培训（修订）");
+        assert_eq!(after["venue_zh"], "天津能源管理培训学校二号楼");
+        assert_eq!(
+            after["organisers_zh"],
+            "天津市工业和信息化局\n天津市生态环境局"
+        );
+        assert_eq!(after["min_attendance_percent"], "75");
+        assert_eq!(after["require_quiz"], false);
+        assert_eq!(after["quotas"], "leader:1,auditor:3");
+        let (_, plan) = json(call(&app, Some(&cookie), "plan_overview", "").await).await;
+        assert_eq!(plan["programme_zh"], "2014年天津市清洁生产审核培训（修订）");
+        assert_eq!(
+            plan["quotas"],
+            serde_json::json!([["leader", 1], ["auditor", 3]])
+        );
+        // The schedule's venue follows.
+        let p = academy_app::scheduling::service::current_programme(&db.db)
+            .await
+            .unwrap();
+        assert_eq!(p.venue_zh, "天津能源管理培训学校二号楼");
+        assert_eq!(p.min_attendance_percent, 75);
+        assert!(!p.require_quiz);
+        app.stop().await;
+        db
+    })
+    .await;
+}

@@ -66,6 +66,9 @@ pub const RULES: &[(&str, Rule)] = &[
         Rule::AnyOf(&[Role::Scheduler, Role::Admin]),
     ),
     ("save_session", Rule::AnyOf(&[Role::Scheduler, Role::Admin])),
+    // The programme's details: the school plans it, organisers set its certificate rule.
+    ("programme_details", Rule::AnyOf(STAFF)),
+    ("save_programme", Rule::AnyOf(STAFF)),
     (
         "delete_session",
         Rule::AnyOf(&[Role::Scheduler, Role::Admin]),
@@ -111,6 +114,7 @@ pub const RULES: &[(&str, Rule)] = &[
     ("mail_outbox", Rule::AnyOf(ISSUERS)),
     ("mail_batch", Rule::AnyOf(ISSUERS)),
     ("retry_mail", Rule::AnyOf(ISSUERS)),
+    ("resend_mail", Rule::AnyOf(ISSUERS)),
     ("import_people", Rule::AnyOf(IMPORTERS)),
     ("list_enterprises", Rule::AnyOf(IMPORTERS)),
     ("save_enterprise", Rule::AnyOf(IMPORTERS)),

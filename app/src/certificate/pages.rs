@@ -113,7 +113,8 @@ pub fn CertificatesPage() -> impl IntoView {
                             let total = b.rows.len();
                             let enterprises: Vec<String> = b.rows.iter().map(|r| r.enterprise.clone()).filter(|e| !e.is_empty()).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
                             view! {
-                                <p class="muted">{move || localised(i18n.get_locale(), &b.programme_zh, &b.programme_en)}" · "{rule}</p>
+                                <p class="muted">{move || localised(i18n.get_locale(), &b.programme_zh, &b.programme_en)}" · "{rule}" · "
+                                    <A href="/admin/programme">{t!(i18n, plan_edit_programme)}</A></p>
                                 <dl class="counts">
                                     <div class="counts__item"><dt>{t!(i18n, cert_trainees)}</dt><dd>{total}</dd></div>
                                     <div class="counts__item counts__item--main"><dt>{t!(i18n, cert_eligible)}</dt><dd data-testid="count-eligible">{eligible}</dd></div>

@@ -115,3 +115,17 @@ pub async fn retry_mail(#[server(default)] batch: String) -> Result<u32, AppErro
         .await,
     )
 }
+
+/// Queues a fresh copy of a sent message (the recipient says it never came); returns its id.
+#[server(endpoint = "resend_mail")]
+pub async fn resend_mail(id: i64) -> Result<i64, AppError> {
+    crate::error::respond(
+        async {
+            let user = crate::auth::require_user("resend_mail").await?;
+            let state = crate::state::app_state()?;
+            service::resend(&state.db, &user, id, &state.config.public_url, chrono::Utc::now())
+                .await
+        }
+        .await,
+    )
+}

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::{mail_batch, mail_outbox, BatchProgress, MailRow, RetryMail};
+use super::{mail_batch, mail_outbox, BatchProgress, MailRow, ResendMail, RetryMail};
 use crate::catalog::pages::ErrorPage;
 use crate::error::error_text;
 use crate::i18n::*;
@@ -39,8 +39,9 @@ fn status_class(status: &str) -> &'static str {
     }
 }
 
+/// The messages; with `resend`, a sent one can be queued again from its row.
 #[component]
-fn MailTable(rows: Vec<MailRow>) -> impl IntoView {
+fn MailTable(rows: Vec<MailRow>, #[prop(optional)] resend: Option<ServerAction<ResendMail>>) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <div class="table-wrap" tabindex="0">
@@ -65,7 +66,17 @@ fn MailTable(rows: Vec<MailRow>) -> impl IntoView {
                                     {r.last_error.clone().map(|e| view! { <br /><span class="muted" data-testid="mail-error">{e}</span> })}
                                 </td>
                                 <td>{r.attempts}</td>
-                                <td><a href=format!("/admin/mail/{}/message.eml", r.id) rel="external" download data-testid="eml">{t!(i18n, mail_eml)}</a></td>
+                                <td class="actions">
+                                    <a href=format!("/admin/mail/{}/message.eml", r.id) rel="external" download data-testid="eml">{t!(i18n, mail_eml)}</a>
+                                    {resend.filter(|_| r.status == "sent").map(|action| {
+                                        let id = r.id;
+                                        view! {
+                                            <button type="button" class="button button--secondary" data-testid="resend"
+                                                disabled=move || action.pending().get()
+                                                on:click=move |_| { action.dispatch(ResendMail { id }); }>{t!(i18n, mail_resend)}</button>
+                                        }
+                                    })}
+                                </td>
                             </tr>
                         }
                     }).collect_view()}
@@ -140,11 +151,18 @@ pub fn MailPage() -> impl IntoView {
     let query = use_query_map();
     let status = move || query.read().get("status").unwrap_or_default();
     let retry = ServerAction::<RetryMail>::new();
+    let resend = ServerAction::<ResendMail>::new();
     let tick = ticker(5);
     let page = Resource::new(
-        move || (status(), tick.get(), retry.version().get()),
-        |(s, _, _)| mail_outbox(s),
+        move || (status(), tick.get(), retry.version().get(), resend.version().get()),
+        |(s, _, _, _)| mail_outbox(s),
     );
+    let resent = move || {
+        resend.value().get().map(|r| match r {
+            Ok(_) => view! { <p class="alert alert--success" role="status" data-testid="resent">{t!(i18n, mail_resent)}</p> }.into_any(),
+            Err(err) => view! { <p class="alert alert--error" role="alert" data-testid="resend-error">{error_text(i18n.get_locale(), &err)}</p> }.into_any(),
+        })
+    };
     let tab = move |code: &'static str| {
         let href = if code.is_empty() {
             "/admin/mail".to_string()
@@ -165,6 +183,7 @@ pub fn MailPage() -> impl IntoView {
             <nav class="tabs" aria-label=move || t_string!(i18n, mail_title)>
                 {tab("")}{tab("queued")}{tab("sent")}{tab("failed")}
             </nav>
+            {resent}
             <Transition fallback=move || view! { <p class="muted">{t!(i18n, loading)}</p> }>
                 {move || Suspend::new(async move {
                     match page.await {
@@ -183,7 +202,7 @@ pub fn MailPage() -> impl IntoView {
                             {if p.rows.is_empty() {
                                 view! { <p class="empty">{t!(i18n, mail_none)}</p> }.into_any()
                             } else {
-                                view! { <MailTable rows=p.rows /> }.into_any()
+                                view! { <MailTable rows=p.rows resend /> }.into_any()
                             }}
                         }.into_any(),
                         Err(err) => view! { <ErrorPage err /> }.into_any(),

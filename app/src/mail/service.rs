@@ -662,3 +662,101 @@ pub async fn retry_failed(
     waker().notify_one();
     Ok(n)
 }
+
+/// Queues a copy of a sent message, for a recipient who says it never came: a new Message-ID,
+/// the person's current address, the same subject, bodies and attachment. While an earlier copy
+/// still waits in the queue, pressing again answers with that copy instead of a second one. A
+/// certificate revoked since is not sent again. Returns the copy's id.
+pub async fn resend(
+    db: &(impl ConnectionTrait + sea_orm::TransactionTrait),
+    user: &crate::auth::CurrentUser,
+    id: i64,
+    public_url: &str,
+    now: DateTime<Utc>,
+) -> AppResult<i64> {
+    use sea_orm::TransactionSession;
+    let txn = db.begin().await?;
+    crate::auth::service::audit(
+        &txn,
+        Some(user),
+        "mail.resend",
+        Some(("outbox", id.to_string())),
+        serde_json::json!({}),
+    )
+    .await?;
+    let original = outbox::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if original.status != SENT {
+        return Err(AppError::validation("status", "resend_not_sent"));
+    }
+    let attachment: Option<Attachment> = original
+        .attachment
+        .as_deref()
+        .and_then(|a| serde_json::from_str(a).ok());
+    if let Some(Attachment::CertificatePdf { serial }) = &attachment {
+        use crate::certificate::entity::certificate;
+        let revoked = certificate::Entity::find()
+            .filter(certificate::Column::Serial.eq(serial.as_str()))
+            .one(&txn)
+            .await?
+            .is_none_or(|c| c.revoked_at.is_some());
+        if revoked {
+            return Err(AppError::validation("status", "resend_revoked"));
+        }
+    }
+    let prefix = format!("resend:{id}:");
+    let copies = outbox::Entity::find()
+        .filter(outbox::Column::IdempotencyKey.starts_with(&prefix))
+        .all(&txn)
+        .await?;
+    if let Some(waiting) = copies.iter().find(|c| c.status == QUEUED) {
+        txn.commit().await?;
+        return Ok(waiting.id);
+    }
+    let address = match original.person_id {
+        Some(pid) => person::Entity::find_by_id(pid)
+            .one(&txn)
+            .await?
+            .and_then(|p| p.email)
+            .or(original.to_address.clone()),
+        None => original.to_address.clone(),
+    };
+    let key = format!("{prefix}{}", copies.len() + 1);
+    let uuid = uuid::Uuid::new_v4().to_string();
+    outbox::Entity::insert(outbox::ActiveModel {
+        idempotency_key: Set(key.clone()),
+        kind: Set(original.kind),
+        person_id: Set(original.person_id),
+        to_address: Set(address),
+        to_name: Set(original.to_name),
+        locale: Set(original.locale),
+        subject: Set(original.subject),
+        text_body: Set(original.text_body),
+        html_body: Set(original.html_body),
+        attachment: Set(original.attachment),
+        message_id: Set(rules::message_id(&uuid, public_url)),
+        batch: Set(None),
+        status: Set(QUEUED.into()),
+        attempts: Set(0),
+        next_attempt_at: Set(now),
+        claimed_by: Set(None),
+        claimed_until: Set(None),
+        last_error: Set(None),
+        created_at: Set(now),
+        sent_at: Set(None),
+        ..Default::default()
+    })
+    .on_conflict_do_nothing_on([outbox::Column::IdempotencyKey])
+    .exec_without_returning(&txn)
+    .await?;
+    let copy = outbox::Entity::find()
+        .filter(outbox::Column::IdempotencyKey.eq(key))
+        .one(&txn)
+        .await?
+        .ok_or(AppError::Internal)?;
+    txn.commit().await?;
+    waker().notify_one();
+    Ok(copy.id)
+}

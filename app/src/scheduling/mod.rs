@@ -6,6 +6,7 @@ use crate::error::AppError;
 
 pub mod pages;
 pub mod plan;
+pub mod programme;
 pub mod rules;
 
 #[cfg(feature = "ssr")]

@@ -3,6 +3,7 @@
 //! server refuses it, so the scheduler fixes the one field the message names.
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::components::A;
 
 use super::{
     plan_overview, DeleteSession, Plan, SaveLecturer, SaveRoom, SaveSession, SessionDraft,
@@ -227,7 +228,8 @@ fn PlanBody(
     let quotas = plan.quotas.clone();
 
     view! {
-        <p class="muted">{title}" · "{days}</p>
+        <p class="muted">{title}" · "{days}" · "
+            <A href="/admin/programme" attr:data-testid="edit-programme">{t!(i18n, plan_edit_programme)}</A></p>
         <h2>{t!(i18n, plan_sessions)}</h2>
         <div class="table-wrap" tabindex="0">
             <table class="table" data-testid="plan-sessions">

@@ -1,0 +1,106 @@
+//! The programme's details on the server. A save writes its audit entry first, so on SQLite the
+//! transaction holds the write lock before it reads the sessions it checks the dates against.
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    TransactionSession, TransactionTrait,
+};
+
+use super::rules::{outside_text, parse_programme, session_outside};
+use super::ProgrammeForm;
+use crate::auth::service::audit;
+use crate::auth::CurrentUser;
+use crate::error::{AppError, AppResult};
+use crate::scheduling::entity::{programme, quota, session};
+use crate::scheduling::service::{current_programme, json, list, tz_of};
+
+pub async fn details(db: &impl ConnectionTrait) -> AppResult<ProgrammeForm> {
+    let p = current_programme(db).await?;
+    let quotas = quota::Entity::find()
+        .filter(quota::Column::ProgrammeId.eq(p.id))
+        .order_by_asc(quota::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|q| format!("{}:{}", q.tier, q.min))
+        .collect::<Vec<_>>()
+        .join(",");
+    Ok(ProgrammeForm {
+        title_zh: p.title_zh,
+        title_en: p.title_en,
+        starts_on: p.starts_on.format("%Y-%m-%d").to_string(),
+        ends_on: p.ends_on.format("%Y-%m-%d").to_string(),
+        venue_zh: p.venue_zh,
+        venue_en: p.venue_en,
+        host_zh: p.host_zh,
+        organisers_zh: list(&p.organisers_zh).join("\n"),
+        min_attendance_percent: p.min_attendance_percent.to_string(),
+        require_quiz: p.require_quiz,
+        quotas,
+    })
+}
+
+pub async fn save(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    user: &CurrentUser,
+    form: &ProgrammeForm,
+    english: bool,
+) -> AppResult<()> {
+    let input = parse_programme(form)?;
+    let txn = db.begin().await?;
+    audit(
+        &txn,
+        Some(user),
+        "programme.update",
+        None,
+        serde_json::json!({
+            "title_zh": input.title_zh,
+            "starts_on": input.starts_on,
+            "ends_on": input.ends_on,
+            "min_attendance_percent": input.min_attendance_percent,
+            "require_quiz": input.require_quiz,
+            "quotas": input.quotas.iter().map(|(t, n)| format!("{}:{n}", t.code())).collect::<Vec<_>>(),
+        }),
+    )
+    .await?;
+    let p = current_programme(&txn).await?;
+    let tz = tz_of(&p.timezone);
+    let days: Vec<_> = session::Entity::find()
+        .filter(session::Column::ProgrammeId.eq(p.id))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|s| (s.number, s.starts_at.with_timezone(&tz).date_naive()))
+        .collect();
+    if let Some((number, day)) = session_outside(&days, input.starts_on, input.ends_on) {
+        return Err(AppError::Conflict(outside_text(number, day, english)));
+    }
+    let programme_id = p.id;
+    let mut row: programme::ActiveModel = p.into();
+    row.title_zh = Set(input.title_zh);
+    row.title_en = Set(input.title_en);
+    row.starts_on = Set(input.starts_on);
+    row.ends_on = Set(input.ends_on);
+    row.venue_zh = Set(input.venue_zh);
+    row.venue_en = Set(input.venue_en);
+    row.host_zh = Set(input.host_zh);
+    row.organisers_zh = Set(json(&input.organisers_zh));
+    row.min_attendance_percent = Set(i32::from(input.min_attendance_percent));
+    row.require_quiz = Set(input.require_quiz);
+    row.update(&txn).await?;
+    quota::Entity::delete_many()
+        .filter(quota::Column::ProgrammeId.eq(programme_id))
+        .exec(&txn)
+        .await?;
+    for (tier, min) in input.quotas {
+        quota::ActiveModel {
+            programme_id: Set(programme_id),
+            tier: Set(tier.code().to_string()),
+            min: Set(min as i32),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
