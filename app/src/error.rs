@@ -207,6 +207,7 @@ pub fn validation_message(locale: crate::i18n::Locale, code: &str) -> &'static s
         "course_unknown" => td_string!(locale, v_course_unknown),
         "resend_not_sent" => td_string!(locale, v_resend_not_sent),
         "resend_revoked" => td_string!(locale, v_resend_revoked),
+        "resend_login_link" => td_string!(locale, v_resend_login_link),
         // The programme form's (`scheduling::programme::rules`).
         "ends_before_starts" => td_string!(locale, v_ends_before_starts),
         "programme_too_long" => td_string!(locale, v_programme_too_long),

@@ -110,7 +110,8 @@ test('issue a tier, watch the mail go out, verify a PDF by its QR code, revoke i
   assert.match(await eml.text(), /Message-ID: /i);
   assert.deepEqual(await accessibilityViolations(page), []);
   // A trainee says a certificate never came: 重新发送 queues a copy of it.
-  const lost = page.locator('[data-testid="mail-row"][data-status="sent"]', { hasNotText: holder }).first();
+  const lost = page.locator('[data-testid="mail-row"][data-status="sent"]', { hasText: '结业证书' })
+    .filter({ hasNotText: holder }).first();
   const recipient = (await lost.locator('td').first().textContent()).trim();
   const before = await page.locator('[data-testid="mail-row"]', { hasText: recipient }).count();
   await lost.locator('[data-testid="resend"]').click();

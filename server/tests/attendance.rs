@@ -378,43 +378,6 @@ async fn thirty_trainees_scanning_twice_at_once_are_counted_once_each() {
     .await;
 }
 
-/// Records a passed attempt of the quiz of `course` for `person`.
-async fn pass_quiz_of(db: &TestDb, course: &str, person: i64) {
-    use academy_app::catalog::entity::course as course_entity;
-    use academy_app::quiz::entity::{attempt, quiz};
-    let c = course_entity::Entity::find()
-        .filter(course_entity::Column::Slug.eq(course))
-        .one(&db.db)
-        .await
-        .unwrap()
-        .unwrap();
-    let q = quiz::Entity::find()
-        .filter(quiz::Column::CourseId.eq(c.id))
-        .one(&db.db)
-        .await
-        .unwrap()
-        .expect("the course has a quiz");
-    let now = Utc::now();
-    attempt::ActiveModel {
-        quiz_id: Set(q.id),
-        person_id: Set(person),
-        number: Set(1),
-        status: Set("submitted".into()),
-        started_at: Set(now),
-        deadline_at: Set(now),
-        finished_at: Set(Some(now)),
-        earned: Set(Some(9.0)),
-        possible: Set(10.0),
-        percent: Set(Some(90.0)),
-        passed: Set(Some(true)),
-        draw: Set("[]".into()),
-        ..Default::default()
-    }
-    .insert(&db.db)
-    .await
-    .unwrap();
-}
-
 #[tokio::test]
 async fn the_dashboard_shows_quotas_met_and_a_district_official_sees_only_theirs() {
     on_each_database(|db| async move {
@@ -503,10 +466,10 @@ async fn the_dashboard_shows_quotas_met_and_a_district_official_sees_only_theirs
                 .unwrap()
         };
         assert_eq!(leader_cell(&all)["passed"], 0);
-        pass_quiz_of(&db, "auditor-method", leader.id).await;
+        common::pass_quiz(&db.db, "auditor-method", leader.id).await;
         let (_, all) = json(call(&app, Some(&organiser), "progress_overview", "").await).await;
         assert_eq!(leader_cell(&all)["passed"], 0, "another tier's quiz");
-        pass_quiz_of(&db, "leader-basics", leader.id).await;
+        common::pass_quiz(&db.db, "leader-basics", leader.id).await;
         let (_, all) = json(call(&app, Some(&organiser), "progress_overview", "").await).await;
         assert_eq!(leader_cell(&all)["passed"], 1, "their own tier's quiz");
 

@@ -4,17 +4,15 @@
 mod common;
 
 use academy_app::auth::Role;
-use academy_app::catalog::entity::course;
 use academy_app::certificate::entity::certificate;
 use academy_app::people::entity::person;
-use academy_app::quiz::entity::{attempt, quiz};
 use academy_app::scheduling::entity::session;
 use academy_app::scheduling::service::enrol;
 use chrono::Utc;
 use common::{
     call, json, on_each_database, person_with_roles, session_cookie, sign_in, TestApp, PASSWORD,
 };
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 #[tokio::test]
 async fn eligible_trainees_get_one_certificate_that_verifies_and_can_be_revoked() {
@@ -56,37 +54,7 @@ async fn eligible_trainees_get_one_certificate_that_verifies_and_can_be_revoked(
                 .unwrap();
             }
         }
-        let leader_course = course::Entity::find()
-            .filter(course::Column::Slug.eq("leader-basics"))
-            .one(&db.db)
-            .await
-            .unwrap()
-            .unwrap();
-        let q = quiz::Entity::find()
-            .filter(quiz::Column::CourseId.eq(leader_course.id))
-            .one(&db.db)
-            .await
-            .unwrap()
-            .expect("the leaders' course has a quiz");
-        let now = Utc::now();
-        attempt::ActiveModel {
-            quiz_id: Set(q.id),
-            person_id: Set(done.id),
-            number: Set(1),
-            status: Set("submitted".into()),
-            started_at: Set(now),
-            deadline_at: Set(now),
-            finished_at: Set(Some(now)),
-            earned: Set(Some(9.0)),
-            possible: Set(10.0),
-            percent: Set(Some(90.0)),
-            passed: Set(Some(true)),
-            draw: Set("[]".into()),
-            ..Default::default()
-        }
-        .insert(&db.db)
-        .await
-        .unwrap();
+        common::pass_quiz(&db.db, "leader-basics", done.id).await;
 
         let app = TestApp::spawn(&db).await;
         let org = session_cookie(&sign_in(&app, "actor1@example.com", PASSWORD).await).unwrap();

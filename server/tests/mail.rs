@@ -544,8 +544,44 @@ async fn a_sent_message_is_sent_again_once_as_a_new_message_to_the_current_addre
         )
         .await;
         assert_eq!(status, 200, "{created}");
-        let original = outbox::Entity::find()
+        let link = outbox::Entity::find()
             .filter(outbox::Column::Kind.eq("login_link"))
+            .one(&db.db)
+            .await
+            .unwrap()
+            .unwrap();
+        let person = link.person_id.unwrap();
+        let facts = academy_app::mail::templates::SessionFacts {
+            name: "李四".into(),
+            number: 3,
+            title: "第三期：企业内审员培训".into(),
+            when: "2014-07-15 09:00–12:00".into(),
+            room: "第一教室".into(),
+            venue: "天津能源管理培训学校".into(),
+            url: "http://127.0.0.1:3000/sessions/3".into(),
+        };
+        let to = Recipient {
+            person_id: Some(person),
+            name: "李四".into(),
+            address: Some("lisi@example.com".into()),
+            english: false,
+        };
+        enqueue(
+            &db.db,
+            Outgoing {
+                key: "cancelled:3:test".into(),
+                to: &to,
+                template: Template::Cancelled(facts),
+                attachment: None,
+                batch: None,
+            },
+            "http://127.0.0.1:3000",
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+        let original = outbox::Entity::find()
+            .filter(outbox::Column::Kind.eq("cancelled"))
             .one(&db.db)
             .await
             .unwrap()
@@ -557,17 +593,19 @@ async fn a_sent_message_is_sent_again_once_as_a_new_message_to_the_current_addre
 
         // Still queued: nothing to send again.
         let (status, body) = resend(cookie.clone(), original.id).await;
-        assert_eq!(status, 400, "{body}");
-        assert_eq!(body["Validation"]["field"], "status");
+        assert_eq!(status, 422, "{body}");
+        assert_eq!(body["Validation"]["message"], "resend_not_sent");
 
-        // Sent, then the person corrects their address.
+        // Both sent, then the person corrects their address. The old sign-in link is not sent
+        // again: it may be used or have run out.
         outbox::Entity::update_many()
             .col_expr(outbox::Column::Status, sea_orm::sea_query::Expr::value("sent"))
-            .filter(outbox::Column::Id.eq(original.id))
             .exec(&db.db)
             .await
             .unwrap();
-        let person = original.person_id.unwrap();
+        let (status, body) = resend(cookie.clone(), link.id).await;
+        assert_eq!(status, 422, "{body}");
+        assert_eq!(body["Validation"]["message"], "resend_login_link");
         academy_app::people::entity::person::Entity::update_many()
             .col_expr(
                 academy_app::people::entity::person::Column::Email,
@@ -594,7 +632,7 @@ async fn a_sent_message_is_sent_again_once_as_a_new_message_to_the_current_addre
         assert_eq!(copy.text_body, original.text_body);
         assert_ne!(copy.message_id, original.message_id);
         assert_eq!(copy.to_address.as_deref(), Some("li.si@example.com"));
-        assert_eq!(outbox::Entity::find().count(&db.db).await.unwrap(), 2);
+        assert_eq!(outbox::Entity::find().count(&db.db).await.unwrap(), 3);
         app.stop().await;
 
         // With a worker: the copy arrives, once, at the corrected address.
@@ -607,7 +645,7 @@ async fn a_sent_message_is_sent_again_once_as_a_new_message_to_the_current_addre
             received[0].message_id().unwrap().trim_matches(['<', '>']),
             copy.message_id.trim_matches(['<', '>'])
         );
-        assert!(eventually(|| async { count(&db.db, "sent").await == 2 }).await);
+        assert!(eventually(|| async { count(&db.db, "sent").await == 3 }).await);
         app.stop().await;
         db
     })

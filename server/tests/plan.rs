@@ -492,22 +492,18 @@ async fn a_scheduler_corrects_the_programme_and_a_range_leaving_a_session_out_is
 
         // Each mistake is named by its field, and nothing changes.
         for (fields, field, message) in [
-            (vec![("title_zh", " ")], "title_zh", "不能为空。"),
+            (vec![("title_zh", " ")], "title_zh", "required"),
             (
                 vec![("ends_on", "2014-07-13")],
                 "ends_on",
-                "不能早于开始日期。",
+                "ends_before_starts",
             ),
             (
                 vec![("min_attendance_percent", "120")],
                 "min_attendance_percent",
-                "请填写 0 到 100 之间的整数。",
+                "percent_invalid",
             ),
-            (
-                vec![("quotas", "leader:x")],
-                "quotas",
-                "每个层次请填写 0 到 50 之间的整数。",
-            ),
+            (vec![("quotas", "leader:x")], "quotas", "quota_invalid"),
         ] {
             let (status, body) = json(
                 call(
@@ -519,7 +515,7 @@ async fn a_scheduler_corrects_the_programme_and_a_range_leaving_a_session_out_is
                 .await,
             )
             .await;
-            assert_eq!(status, 400, "{body}");
+            assert_eq!(status, 422, "{body}");
             assert_eq!(body["Validation"]["field"], field, "{body}");
             assert_eq!(body["Validation"]["message"], message, "{body}");
         }

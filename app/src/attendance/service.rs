@@ -19,7 +19,7 @@ use crate::auth::{CurrentUser, Role};
 use crate::error::{AppError, AppResult};
 use crate::people::directory;
 use crate::people::entity::{district, enterprise, person};
-use crate::scheduling::entity::{programme, quota};
+use crate::scheduling::entity::programme;
 use crate::scheduling::service::{
     all_quizzes, is_enrolled, passed_tier_quiz, passes, seated, session_and_programme,
     session_card, tier_plans, tz_of,
@@ -463,14 +463,7 @@ pub async fn progress(db: &impl ConnectionTrait, user: &CurrentUser) -> AppResul
         .one(db)
         .await?;
     let quotas: Vec<(String, u32)> = match &p {
-        Some(p) => quota::Entity::find()
-            .filter(quota::Column::ProgrammeId.eq(p.id))
-            .order_by_asc(quota::Column::Id)
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|q| (q.tier, q.min.max(0) as u32))
-            .collect(),
+        Some(p) => crate::scheduling::service::quotas(db, p.id).await?,
         None => Vec::new(),
     };
     let mut q = enterprise::Entity::find().order_by_asc(enterprise::Column::Name);

@@ -123,8 +123,14 @@ pub async fn resend_mail(id: i64) -> Result<i64, AppError> {
         async {
             let user = crate::auth::require_user("resend_mail").await?;
             let state = crate::state::app_state()?;
-            service::resend(&state.db, &user, id, &state.config.public_url, chrono::Utc::now())
-                .await
+            service::resend(
+                &state.db,
+                &user,
+                id,
+                &state.config.public_url,
+                chrono::Utc::now(),
+            )
+            .await
         }
         .await,
     )

@@ -41,7 +41,10 @@ fn status_class(status: &str) -> &'static str {
 
 /// The messages; with `resend`, a sent one can be queued again from its row.
 #[component]
-fn MailTable(rows: Vec<MailRow>, #[prop(optional)] resend: Option<ServerAction<ResendMail>>) -> impl IntoView {
+fn MailTable(
+    rows: Vec<MailRow>,
+    #[prop(optional)] resend: Option<ServerAction<ResendMail>>,
+) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <div class="table-wrap" tabindex="0">
@@ -154,7 +157,14 @@ pub fn MailPage() -> impl IntoView {
     let resend = ServerAction::<ResendMail>::new();
     let tick = ticker(5);
     let page = Resource::new(
-        move || (status(), tick.get(), retry.version().get(), resend.version().get()),
+        move || {
+            (
+                status(),
+                tick.get(),
+                retry.version().get(),
+                resend.version().get(),
+            )
+        },
         |(s, _, _, _)| mail_outbox(s),
     );
     let resent = move || {

@@ -666,7 +666,7 @@ pub async fn retry_failed(
 /// Queues a copy of a sent message, for a recipient who says it never came: a new Message-ID,
 /// the person's current address, the same subject, bodies and attachment. While an earlier copy
 /// still waits in the queue, pressing again answers with that copy instead of a second one. A
-/// certificate revoked since is not sent again. Returns the copy's id.
+/// certificate revoked since, or a first-login link, is not sent again. Returns the copy's id.
 pub async fn resend(
     db: &(impl ConnectionTrait + sea_orm::TransactionTrait),
     user: &crate::auth::CurrentUser,
@@ -690,6 +690,10 @@ pub async fn resend(
         .ok_or(AppError::NotFound)?;
     if original.status != SENT {
         return Err(AppError::validation("status", "resend_not_sent"));
+    }
+    // An old link may have been used or have run out: a new one is issued on the person's page.
+    if original.kind == "login_link" {
+        return Err(AppError::validation("status", "resend_login_link"));
     }
     let attachment: Option<Attachment> = original
         .attachment

@@ -143,6 +143,18 @@ pub(crate) fn json<T: serde::Serialize>(list: &[T]) -> String {
     serde_json::to_string(list).unwrap_or_else(|_| "[]".into())
 }
 
+/// The programme's quotas as (tier code, minimum per enterprise), in the order they were set.
+pub async fn quotas(db: &impl ConnectionTrait, programme_id: i64) -> AppResult<Vec<(String, u32)>> {
+    Ok(quota::Entity::find()
+        .filter(quota::Column::ProgrammeId.eq(programme_id))
+        .order_by_asc(quota::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|q| (q.tier, q.min.max(0) as u32))
+        .collect())
+}
+
 pub fn list(json: &str) -> Vec<String> {
     serde_json::from_str(json).unwrap_or_default()
 }

@@ -15,7 +15,7 @@ use crate::attendance::entity::attendance;
 use crate::catalog::entity::course;
 use crate::error::{AppError, AppResult};
 use crate::people::entity::{district, enterprise, person};
-use crate::scheduling::entity::{enrolment, lecturer, programme, quota, room, session};
+use crate::scheduling::entity::{enrolment, lecturer, programme, room, session};
 use crate::scheduling::service::{counts, current_programme, json, list, to_utc, tz_of};
 
 /// Takes the programme's lock for this transaction and returns it.
@@ -107,14 +107,7 @@ pub async fn overview(db: &impl ConnectionTrait) -> AppResult<Plan> {
         .into_iter()
         .map(|c| (c.slug, c.title_zh, c.title_en))
         .collect();
-    let quotas: Vec<(String, u32)> = quota::Entity::find()
-        .filter(quota::Column::ProgrammeId.eq(p.id))
-        .order_by_asc(quota::Column::Id)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|q| (q.tier, q.min.max(0) as u32))
-        .collect();
+    let quotas = crate::scheduling::service::quotas(db, p.id).await?;
     let (enterprises, shortfalls) = shortfalls(db, &ids, &quotas).await?;
     Ok(Plan {
         programme_zh: p.title_zh,

@@ -5,7 +5,7 @@ use super::ProgrammeForm;
 use crate::error::AppError;
 use crate::people::tier::Tier;
 
-/// The longest programme the form accepts, in days.
+/// The longest programme the form accepts, in days, the first and last included.
 pub const MAX_DAYS: i64 = 366;
 /// The most delegates of one tier a quota may ask of an enterprise.
 pub const MAX_QUOTA: u32 = 50;
@@ -75,7 +75,7 @@ pub fn parse_programme(form: &ProgrammeForm) -> Result<ProgrammeInput, AppError>
     if ends_on < starts_on {
         return Err(AppError::validation("ends_on", "ends_before_starts"));
     }
-    if (ends_on - starts_on).num_days() >= MAX_DAYS {
+    if (ends_on - starts_on).num_days() + 1 > MAX_DAYS {
         return Err(AppError::validation("ends_on", "programme_too_long"));
     }
     let venue_zh = text("venue_zh", &form.venue_zh, 120, true)?;
@@ -213,7 +213,7 @@ mod tests {
                 "ends_before_starts",
             ),
             (
-                |f| f.ends_on = "2015-07-14".into(),
+                |f| f.ends_on = "2015-07-15".into(),
                 "ends_on",
                 "programme_too_long",
             ),
@@ -259,7 +259,7 @@ mod tests {
         let mut form = good();
         form.ends_on = form.starts_on.clone();
         assert!(parse_programme(&form).is_ok());
-        form.ends_on = "2015-07-13".into();
+        form.ends_on = "2015-07-14".into();
         assert!(parse_programme(&form).is_ok());
     }
 

@@ -1,7 +1,7 @@
 //! The programme's details on the server. A save writes its audit entry first, so on SQLite the
 //! transaction holds the write lock before it reads the sessions it checks the dates against.
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set,
     TransactionSession, TransactionTrait,
 };
 
@@ -15,13 +15,10 @@ use crate::scheduling::service::{current_programme, json, list, tz_of};
 
 pub async fn details(db: &impl ConnectionTrait) -> AppResult<ProgrammeForm> {
     let p = current_programme(db).await?;
-    let quotas = quota::Entity::find()
-        .filter(quota::Column::ProgrammeId.eq(p.id))
-        .order_by_asc(quota::Column::Id)
-        .all(db)
+    let quotas = crate::scheduling::service::quotas(db, p.id)
         .await?
         .into_iter()
-        .map(|q| format!("{}:{}", q.tier, q.min))
+        .map(|(tier, min)| format!("{tier}:{min}"))
         .collect::<Vec<_>>()
         .join(",");
     Ok(ProgrammeForm {
