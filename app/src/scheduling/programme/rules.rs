@@ -194,7 +194,8 @@ mod tests {
 
     #[test]
     fn each_bad_field_is_named() {
-        let cases: Vec<(fn(&mut ProgrammeForm), &str, &str)> = vec![
+        type Case = (fn(&mut ProgrammeForm), &'static str, &'static str);
+        let cases: Vec<Case> = vec![
             (|f| f.title_zh = "  ".into(), "title_zh", "required"),
             (|f| f.title_zh = "长".repeat(121), "title_zh", "too_long"),
             (
