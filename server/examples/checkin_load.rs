@@ -35,7 +35,9 @@ async fn main() -> anyhow::Result<()> {
         .unwrap_or(500);
     let work = std::env::temp_dir().join(format!("academy-checkin-{}", std::process::id()));
     std::fs::create_dir_all(&work)?;
-    let url = format!("sqlite://{}", work.join("bench.db").display());
+    let bench_db = support::BenchDb::fresh(&work, "checkin").await?;
+    let url = bench_db.url.clone();
+    let db_label = bench_db.label();
 
     // The content, N trainees with sessions, all enrolled in 第三期, which is moved to now.
     let db = academy_server::open_database(&url).await?;
@@ -143,10 +145,11 @@ async fn main() -> anyhow::Result<()> {
     server.kill().await.ok();
     db.close().await?;
     let _ = std::fs::remove_dir_all(&work);
+    bench_db.remove().await;
 
     let steps = [&baseline, &paced, &first, &again];
     println!(
-        "\ncheck-in load: {trainees} trainees (half over 60 s, half at once), release server on SQLite, {} cores",
+        "\ncheck-in load: {trainees} trainees (half over 60 s, half at once), release server on {db_label}, {} cores",
         std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(0)
@@ -159,14 +162,14 @@ async fn main() -> anyhow::Result<()> {
     );
     println!("server peak resident memory: {peak_mb:.1} MB");
     let report = json!({
-        "scenario": "checkin", "trainees": trainees, "database": "sqlite",
+        "scenario": "checkin", "trainees": trainees, "database": bench_db.backend,
         "steps": support::json_steps(&steps),
         "rows_after_burst": rows_after_first, "rows_after_second_scan": rows_after_second,
         "server_peak_rss_mb": peak_mb,
     });
     std::fs::create_dir_all("target/bench")?;
     std::fs::write(
-        "target/bench/checkin.json",
+        bench_db.report_path("checkin"),
         serde_json::to_string_pretty(&report)?,
     )?;
     let failed = paced.errors + first.errors + again.errors;

@@ -7,6 +7,8 @@
 //! cargo run --release -p academy --example import_load            # 200 enterprises, 1,000 delegates
 //! cargo run --release -p academy --example import_load -- 400 2000
 //! ```
+mod support;
+
 use std::time::{Duration, Instant};
 
 use academy_app::admin::service::{create_person, PersonForCreate};
@@ -79,7 +81,9 @@ async fn main() -> anyhow::Result<()> {
     let delegates = args.next().unwrap_or(1000);
     let work = std::env::temp_dir().join(format!("academy-import-bench-{}", std::process::id()));
     std::fs::create_dir_all(&work)?;
-    let url = format!("sqlite://{}", work.join("bench.db").display());
+    let bench_db = support::BenchDb::fresh(&work, "import").await?;
+    let url = bench_db.url.clone();
+    let db_label = bench_db.label();
     let db = academy_server::open_database(&url).await?;
 
     let system = CurrentUser {
@@ -181,9 +185,10 @@ async fn main() -> anyhow::Result<()> {
     );
     db.close().await?;
     let _ = std::fs::remove_dir_all(&work);
+    bench_db.remove().await;
 
     println!(
-        "\nimport: {enterprises} enterprises, {delegates} delegates, SQLite, {} cores ({} KB CSV, {} KB XLSX)",
+        "\nimport: {enterprises} enterprises, {delegates} delegates, {db_label}, {} cores ({} KB CSV, {} KB XLSX)",
         std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(0),
@@ -223,13 +228,13 @@ async fn main() -> anyhow::Result<()> {
         slowest.as_secs_f64()
     );
     let report = json!({
-        "scenario": "import", "database": "sqlite", "enterprises": enterprises, "delegates": delegates,
+        "scenario": "import", "database": bench_db.backend, "enterprises": enterprises, "delegates": delegates,
         "check_csv_ms": ms(check_csv), "check_xlsx_ms": ms(check_xlsx),
         "first_import_ms": ms(first_time), "reimport_ms": ms(again_time),
     });
     std::fs::create_dir_all("target/bench")?;
     std::fs::write(
-        "target/bench/import.json",
+        bench_db.report_path("import"),
         serde_json::to_string_pretty(&report)?,
     )?;
     anyhow::ensure!(

@@ -24,7 +24,9 @@ async fn main() -> anyhow::Result<()> {
         .unwrap_or(2000);
     let work = std::env::temp_dir().join(format!("academy-bench-{}", std::process::id()));
     std::fs::create_dir_all(&work)?;
-    let url = format!("sqlite://{}", work.join("bench.db").display());
+    let bench_db = support::BenchDb::fresh(&work, "quiz").await?;
+    let url = bench_db.url.clone();
+    let db_label = bench_db.label();
 
     // The data: the content (courses, quizzes, the 2014 programme) and N signed-in trainees.
     let db = academy_server::open_database(&url).await?;
@@ -121,10 +123,11 @@ async fn main() -> anyhow::Result<()> {
     let peak_mb = peak_rss_mb(pid);
     server.kill().await.ok();
     let _ = std::fs::remove_dir_all(&work);
+    bench_db.remove().await;
 
     let steps = [&baseline, &start, &save, &submit];
     println!(
-        "\nquiz load: {trainees} trainees at once, release server on SQLite, {} cores",
+        "\nquiz load: {trainees} trainees at once, release server on {db_label}, {} cores",
         std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(0)
@@ -132,13 +135,13 @@ async fn main() -> anyhow::Result<()> {
     print_table(&steps, &baseline);
     println!("server peak resident memory: {:.1} MB", peak_mb);
     let report = json!({
-        "scenario": "quiz", "trainees": trainees, "database": "sqlite",
+        "scenario": "quiz", "trainees": trainees, "database": bench_db.backend,
         "steps": steps.iter().map(|s| s.json()).collect::<Vec<_>>(),
         "server_peak_rss_mb": peak_mb,
     });
     std::fs::create_dir_all("target/bench")?;
     std::fs::write(
-        "target/bench/quiz.json",
+        bench_db.report_path("quiz"),
         serde_json::to_string_pretty(&report)?,
     )?;
     let failed: usize = steps.iter().skip(1).map(|s| s.errors).sum();

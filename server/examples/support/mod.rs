@@ -256,3 +256,85 @@ pub fn print_table(steps: &[&Step], baseline: &Step) {
 pub fn json_steps(steps: &[&Step]) -> Vec<Value> {
     steps.iter().map(|s| s.json()).collect()
 }
+
+/// A benchmark's fresh database: a SQLite file in `work`, or, when `BENCH_POSTGRES` holds a
+/// PostgreSQL server URL (`postgres://postgres@127.0.0.1:5432/postgres`), a new database on that
+/// server, dropped again by [`BenchDb::remove`].
+pub struct BenchDb {
+    pub url: String,
+    /// `sqlite` or `postgres`, as the reports name it.
+    pub backend: &'static str,
+    pg: Option<(String, String)>,
+}
+
+impl BenchDb {
+    pub async fn fresh(work: &std::path::Path, scenario: &str) -> anyhow::Result<BenchDb> {
+        use sea_orm::ConnectionTrait;
+        let Some(server) = std::env::var("BENCH_POSTGRES")
+            .ok()
+            .filter(|s| !s.trim().is_empty())
+        else {
+            return Ok(BenchDb {
+                url: format!("sqlite://{}", work.join("bench.db").display()),
+                backend: "sqlite",
+                pg: None,
+            });
+        };
+        let name = format!("academy_bench_{scenario}_{}", std::process::id());
+        let admin = sea_orm::Database::connect(&server).await?;
+        admin
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+            .await?;
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+            .await?;
+        admin.close().await?;
+        let (base, query) = match server.split_once('?') {
+            Some((b, q)) => (b, Some(q)),
+            None => (server.as_str(), None),
+        };
+        let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+        let host = match base[scheme_end..].find('/') {
+            Some(slash) => &base[..scheme_end + slash],
+            None => base,
+        };
+        let url = match query {
+            Some(q) => format!("{host}/{name}?{q}"),
+            None => format!("{host}/{name}"),
+        };
+        Ok(BenchDb {
+            url,
+            backend: "postgres",
+            pg: Some((server, name)),
+        })
+    }
+
+    /// "SQLite" or "PostgreSQL", for the printed heading.
+    pub fn label(&self) -> &'static str {
+        match self.backend {
+            "postgres" => "PostgreSQL",
+            _ => "SQLite",
+        }
+    }
+
+    /// Where the scenario's JSON report goes: `target/bench/<scenario>.json` on SQLite,
+    /// `target/bench/<scenario>-postgres.json` on PostgreSQL.
+    pub fn report_path(&self, scenario: &str) -> String {
+        match self.backend {
+            "postgres" => format!("target/bench/{scenario}-postgres.json"),
+            _ => format!("target/bench/{scenario}.json"),
+        }
+    }
+
+    pub async fn remove(&self) {
+        use sea_orm::ConnectionTrait;
+        if let Some((server, name)) = &self.pg {
+            if let Ok(admin) = sea_orm::Database::connect(&server).await {
+                let _ = admin
+                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                    .await;
+                admin.close().await.ok();
+            }
+        }
+    }
+}

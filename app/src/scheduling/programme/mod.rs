@@ -71,8 +71,8 @@ pub async fn programme_details() -> Result<ProgrammeForm, AppError> {
     )
 }
 
-/// Saves the programme's details; a date range that would leave a session outside is refused
-/// with the session named.
+/// Saves the programme's details; new days that would leave out a session the old days held
+/// are refused with the session named.
 #[server(endpoint = "save_programme")]
 pub async fn save_programme(form: ProgrammeForm) -> Result<(), AppError> {
     crate::error::respond(

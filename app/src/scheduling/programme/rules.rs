@@ -119,15 +119,19 @@ pub fn parse_programme(form: &ProgrammeForm) -> Result<ProgrammeInput, AppError>
     })
 }
 
-/// The first of the sessions (number, local date) that falls outside the dates.
-pub fn session_outside(
+/// The first of the sessions (number, local date) that the old days held and the new ones
+/// leave out. A session already outside the old days (a make-up day after the week, say) is not
+/// the form's to refuse.
+pub fn session_left_out(
     sessions: &[(i32, NaiveDate)],
-    starts_on: NaiveDate,
-    ends_on: NaiveDate,
+    old: (NaiveDate, NaiveDate),
+    new: (NaiveDate, NaiveDate),
 ) -> Option<(i32, NaiveDate)> {
+    let within =
+        |day: NaiveDate, (first, last): (NaiveDate, NaiveDate)| day >= first && day <= last;
     sessions
         .iter()
-        .filter(|(_, day)| *day < starts_on || *day > ends_on)
+        .filter(|(_, day)| within(*day, old) && !within(*day, new))
         .min_by_key(|(number, day)| (*day, *number))
         .copied()
 }
@@ -265,19 +269,22 @@ mod tests {
     }
 
     #[test]
-    fn the_earliest_session_outside_the_new_dates_is_named() {
+    fn the_earliest_session_the_new_dates_leave_out_is_named() {
+        let week = (d("2014-07-14"), d("2014-07-18"));
         let sessions = [
             (1, d("2014-07-14")),
             (6, d("2014-07-18")),
             (5, d("2014-07-17")),
+            (7, d("2014-09-01")),
         ];
+        assert_eq!(session_left_out(&sessions, week, week), None);
         assert_eq!(
-            session_outside(&sessions, d("2014-07-14"), d("2014-07-18")),
-            None
+            session_left_out(&sessions, week, (d("2014-07-14"), d("2014-07-16"))),
+            Some((5, d("2014-07-17")))
         );
         assert_eq!(
-            session_outside(&sessions, d("2014-07-14"), d("2014-07-16")),
-            Some((5, d("2014-07-17")))
+            session_left_out(&sessions, week, (d("2014-07-15"), d("2014-07-18"))),
+            Some((1, d("2014-07-14")))
         );
         assert_eq!(
             outside_text(5, d("2014-07-17"), false),

@@ -5,7 +5,7 @@ use sea_orm::{
     TransactionSession, TransactionTrait,
 };
 
-use super::rules::{outside_text, parse_programme, session_outside};
+use super::rules::{outside_text, parse_programme, session_left_out};
 use super::ProgrammeForm;
 use crate::auth::service::audit;
 use crate::auth::CurrentUser;
@@ -68,7 +68,9 @@ pub async fn save(
         .into_iter()
         .map(|s| (s.number, s.starts_at.with_timezone(&tz).date_naive()))
         .collect();
-    if let Some((number, day)) = session_outside(&days, input.starts_on, input.ends_on) {
+    let old = (p.starts_on, p.ends_on);
+    let new = (input.starts_on, input.ends_on);
+    if let Some((number, day)) = session_left_out(&days, old, new) {
         return Err(AppError::Conflict(outside_text(number, day, english)));
     }
     let programme_id = p.id;
