@@ -6,6 +6,10 @@ use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/academy.db";
 
+/// Rows (or `IN` values) one statement carries at most when work is batched: far below the
+/// bind-parameter limits of SQLite (32,766) and PostgreSQL (65,535) even for the widest table.
+pub const BATCH: usize = 200;
+
 /// Connects, creating the SQLite file (and its folder) when it does not exist yet.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     let mut url = url.to_string();

@@ -86,14 +86,12 @@ pub async fn enqueue_many(
     public_url: &str,
     now: DateTime<Utc>,
 ) -> AppResult<u64> {
-    // Well under the bind-parameter limits of SQLite (32,766) and PostgreSQL (65,535).
-    const CHUNK: usize = 500;
     let rows = msgs
         .into_iter()
         .map(|m| row_of(m, public_url, now))
         .collect::<AppResult<Vec<_>>>()?;
     let mut written = 0;
-    for chunk in rows.chunks(CHUNK) {
+    for chunk in rows.chunks(crate::db::BATCH) {
         let result = outbox::Entity::insert_many(chunk.to_vec())
             .on_conflict_do_nothing_on([outbox::Column::IdempotencyKey])
             .exec_without_returning(db)

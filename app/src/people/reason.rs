@@ -34,6 +34,14 @@ impl InclusionReason {
         }
     }
 
+    pub fn name_en(self) -> &'static str {
+        match self {
+            InclusionReason::Coal => "Coal 5,000 t/yr or more",
+            InclusionReason::Vocs => "VOCs",
+            InclusionReason::HeavyMetals => "Heavy metals",
+        }
+    }
+
     /// Accepts the code, the Chinese name, and the short forms people write in a spreadsheet
     /// ("燃煤", "VOCs", "挥发性有机物", "涉重", "重金属").
     pub fn parse(input: &str) -> Option<InclusionReason> {

@@ -329,7 +329,7 @@ impl BenchDb {
     pub async fn remove(&self) {
         use sea_orm::ConnectionTrait;
         if let Some((server, name)) = &self.pg {
-            if let Ok(admin) = sea_orm::Database::connect(&server).await {
+            if let Ok(admin) = sea_orm::Database::connect(server.as_str()).await {
                 let _ = admin
                     .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
                     .await;

@@ -15,11 +15,7 @@ fn reason_text(locale: Locale, code: &str) -> String {
     match InclusionReason::parse(code) {
         Some(r) => match locale {
             Locale::zh_CN => r.name_zh().to_string(),
-            Locale::en => match r {
-                InclusionReason::Coal => "Coal 5,000 t/yr or more".to_string(),
-                InclusionReason::Vocs => "VOCs".to_string(),
-                InclusionReason::HeavyMetals => "Heavy metals".to_string(),
-            },
+            Locale::en => r.name_en().to_string(),
         },
         None => "–".to_string(),
     }

@@ -18,8 +18,7 @@ use crate::auth::{CurrentUser, Role};
 use crate::error::AppResult;
 use crate::people::entity::{district, enterprise, person, person_role};
 
-/// Rows a statement carries at most (far below SQLite's and PostgreSQL's parameter limits).
-const CHUNK: usize = 200;
+use crate::db::BATCH as CHUNK;
 
 /// Roles whose accounts an import may not change: a scheduler must not rename an admin by
 /// putting their mobile number in a spreadsheet.

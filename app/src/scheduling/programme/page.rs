@@ -71,13 +71,13 @@ fn ProgrammeFields(initial: ProgrammeForm) -> impl IntoView {
                 {field!("prog-venue-en", prog_venue_en, venue_en, "text")}
                 {field!("prog-host-zh", prog_host_zh, host_zh, "text")}
             </div>
-            <div class="field">
+            <div class="field plan-section">
                 <label for="prog-organisers">{t!(i18n, prog_organisers)}</label>
                 <textarea id="prog-organisers" rows="3" data-testid="prog-organisers"
                     prop:value=move || form.with(|f| f.organisers_zh.clone())
                     on:input=move |ev| form.update(|f| f.organisers_zh = event_target_value(&ev))></textarea>
             </div>
-            <fieldset class="plan-picks">
+            <fieldset class="plan-section">
                 <legend>{t!(i18n, prog_rule)}</legend>
                 <div class="plan-grid">
                     {field!("prog-min-attendance", prog_min_attendance, min_attendance_percent, "number")}
@@ -89,7 +89,7 @@ fn ProgrammeFields(initial: ProgrammeForm) -> impl IntoView {
                     <span>{t!(i18n, prog_require_quiz)}</span>
                 </label>
             </fieldset>
-            <fieldset class="plan-picks">
+            <fieldset class="plan-section">
                 <legend>{t!(i18n, prog_quotas)}</legend>
                 <p class="muted">{t!(i18n, prog_quotas_hint)}</p>
                 <div class="plan-grid">
