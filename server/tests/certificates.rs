@@ -5,6 +5,7 @@ mod common;
 
 use academy_app::auth::Role;
 use academy_app::certificate::entity::certificate;
+use academy_app::mail::entity::outbox;
 use academy_app::people::entity::person;
 use academy_app::scheduling::entity::session;
 use academy_app::scheduling::service::enrol;
@@ -12,6 +13,7 @@ use chrono::Utc;
 use common::{
     call, json, on_each_database, person_with_roles, session_cookie, sign_in, TestApp, PASSWORD,
 };
+use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 #[tokio::test]
@@ -216,6 +218,33 @@ async fn eligible_trainees_get_one_certificate_that_verifies_and_can_be_revoked(
         assert_eq!(
             (status, err["Validation"]["message"].as_str()),
             (422, Some("already_revoked"))
+        );
+        // Its message, once sent, is not sent again: the certificate is revoked.
+        let message = outbox::Entity::find()
+            .filter(outbox::Column::IdempotencyKey.eq(format!("certificate:{}", cert.serial)))
+            .one(&db.db)
+            .await
+            .unwrap()
+            .expect("the certificate's message");
+        outbox::Entity::update_many()
+            .col_expr(outbox::Column::Status, Expr::value("sent"))
+            .filter(outbox::Column::Id.eq(message.id))
+            .exec(&db.db)
+            .await
+            .unwrap();
+        let (status, err) = json(
+            call(
+                &app,
+                Some(&org),
+                "resend_mail",
+                &format!("id={}", message.id),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(
+            (status, err["Validation"]["message"].as_str()),
+            (422, Some("resend_revoked"))
         );
 
         // A bulk issue leaves the revoked alone (it may have been for cause) and says so.
