@@ -185,7 +185,7 @@ pub fn CoursePage() -> impl IntoView {
                             (None, _) => None,
                         };
                         view! {
-                            <Title text=title.clone() />
+                            <Title text=untrack(&title) />
                             <section class="page page--narrow">
                                 <nav class="breadcrumbs" aria-label=move || t_string!(i18n, learn_breadcrumbs)>
                                     <A href="/courses">{t!(i18n, learn_catalog)}</A>
@@ -339,7 +339,7 @@ fn LessonReader(lesson: LessonView) -> impl IntoView {
     let slug = lesson.slug.clone();
     let minutes = lesson.minutes;
     view! {
-        <Title text=title.clone() />
+        <Title text=untrack(&title) />
         <div class="reader">
             <nav class="breadcrumbs" aria-label=move || t_string!(i18n, learn_breadcrumbs)>
                 <A href="/courses">{t!(i18n, learn_catalog)}</A>

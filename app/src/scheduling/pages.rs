@@ -284,7 +284,7 @@ pub fn SessionPage() -> impl IntoView {
                             </div>
                         });
                         view! {
-                            <Title text=title.clone() />
+                            <Title text=untrack(&title) />
                             <section class="page">
                                 <nav class="breadcrumbs"><A href="/schedule">{t!(i18n, nav_schedule)}</A></nav>
                                 <h1>{title}</h1>
