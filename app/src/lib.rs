@@ -115,8 +115,16 @@ pub fn App() -> impl IntoView {
 #[component]
 fn AppTitle() -> impl IntoView {
     let i18n = use_i18n();
+    // On the server the head is written after an async page has rendered, when reading the
+    // locale signal can panic (see `shell::title_text`): the language is fixed there.
+    let server_locale = i18n.get_locale_untracked();
     let formatter = move |text: String| {
-        let product = td_string!(i18n.get_locale(), product_name);
+        let locale = if cfg!(feature = "ssr") {
+            server_locale
+        } else {
+            i18n.get_locale()
+        };
+        let product = td_string!(locale, product_name);
         if text.is_empty() {
             product.to_string()
         } else {

@@ -67,7 +67,7 @@ pub fn PeopleAdminPage() -> impl IntoView {
             .collect_view()
     };
     view! {
-        <Title text=move || t_string!(i18n, admin_people) />
+        <Title text=crate::shell::title_text(move || t_string!(i18n, admin_people).to_string()) />
         <section class="page">
             <h1>{t!(i18n, admin_people)}</h1>
             <Transition>
@@ -348,7 +348,7 @@ pub fn AuditPage() -> impl IntoView {
         |(action, actor)| list_audit_log(action, actor),
     );
     view! {
-        <Title text=move || t_string!(i18n, admin_audit) />
+        <Title text=crate::shell::title_text(move || t_string!(i18n, admin_audit).to_string()) />
         <section class="page">
             <h1>{t!(i18n, admin_audit)}</h1>
             <Form method="GET" action="" attr:class="filters">

@@ -83,7 +83,7 @@ pub fn ProjectorPage() -> impl IntoView {
                             }.into_any()
                         };
                         view! {
-                            <Title text=move || t_string!(i18n, att_projector) />
+                            <Title text=crate::shell::title_text(move || t_string!(i18n, att_projector).to_string()) />
                             <section class="page projector">
                                 <nav class="breadcrumbs no-print"><A href=format!("/sessions/{}", b.session.id)>{crumb}</A></nav>
                                 <h1 class="projector__title">{title}</h1>
@@ -158,7 +158,7 @@ pub fn CheckInPage() -> impl IntoView {
         })
     };
     view! {
-        <Title text=move || t_string!(i18n, att_checkin_title) />
+        <Title text=crate::shell::title_text(move || t_string!(i18n, att_checkin_title).to_string()) />
         <section class="page page--narrow checkin">
             <h1>{t!(i18n, att_checkin_title)}</h1>
             <Transition fallback=move || view! { <p class="muted">{t!(i18n, loading)}</p> }>
@@ -292,7 +292,7 @@ pub fn RollCallPage() -> impl IntoView {
                         let sid = r.session.id;
                         let can_mark = r.can_mark;
                         view! {
-                            <Title text=move || t_string!(i18n, att_roll_call) />
+                            <Title text=crate::shell::title_text(move || t_string!(i18n, att_roll_call).to_string()) />
                             <section class="page">
                                 <nav class="breadcrumbs"><A href=format!("/sessions/{sid}")>{crumb}</A></nav>
                                 <h1>{t!(i18n, att_roll_call)}" · "{title}</h1>
@@ -366,7 +366,7 @@ pub fn ProgressPage() -> impl IntoView {
     let i18n = use_i18n();
     let report = Resource::new(|| (), |_| progress_overview());
     view! {
-        <Title text=move || t_string!(i18n, prog_title) />
+        <Title text=crate::shell::title_text(move || t_string!(i18n, prog_title).to_string()) />
         <section class="page">
             <h1>{t!(i18n, prog_title)}</h1>
             <Transition fallback=move || view! { <p class="muted">{t!(i18n, loading)}</p> }>

@@ -27,7 +27,7 @@ pub fn SignInPage() -> impl IntoView {
         })
     };
     view! {
-        <Title text=move || t_string!(i18n, auth_sign_in) />
+        <Title text=crate::shell::title_text(move || t_string!(i18n, auth_sign_in).to_string()) />
         <section class="page page--narrow">
             <h1>{t!(i18n, auth_sign_in)}</h1>
             {outcome}
@@ -78,7 +78,7 @@ pub fn WelcomePage() -> impl IntoView {
         })
     };
     view! {
-        <Title text=move || t_string!(i18n, auth_welcome_title) />
+        <Title text=crate::shell::title_text(move || t_string!(i18n, auth_welcome_title).to_string()) />
         <section class="page page--narrow">
             <h1>{t!(i18n, auth_welcome_title)}</h1>
             <p>{t!(i18n, auth_welcome_text)}</p>
@@ -105,7 +105,7 @@ pub fn AccountPage() -> impl IntoView {
     let i18n = use_i18n();
     let me = Resource::new(|| (), |_| whoami());
     view! {
-        <Title text=move || t_string!(i18n, auth_account) />
+        <Title text=crate::shell::title_text(move || t_string!(i18n, auth_account).to_string()) />
         <Suspense fallback=move || view! { <p class="muted">{t!(i18n, loading)}</p> }>
             {move || Suspend::new(async move {
                 match me.await {

@@ -86,7 +86,7 @@ pub fn CatalogPage() -> impl IntoView {
         }
     };
     view! {
-        <Title text=move || t_string!(i18n, learn_catalog) />
+        <Title text=crate::shell::title_text(move || t_string!(i18n, learn_catalog).to_string()) />
         <section class="page">
             <h1>{t!(i18n, learn_catalog)}</h1>
             <Form method="GET" action="" attr:class="filters">
@@ -185,7 +185,7 @@ pub fn CoursePage() -> impl IntoView {
                             (None, _) => None,
                         };
                         view! {
-                            <Title text=untrack(&title) />
+                            <Title text=crate::shell::title_text(title.clone()) />
                             <section class="page page--narrow">
                                 <nav class="breadcrumbs" aria-label=move || t_string!(i18n, learn_breadcrumbs)>
                                     <A href="/courses">{t!(i18n, learn_catalog)}</A>
@@ -339,7 +339,7 @@ fn LessonReader(lesson: LessonView) -> impl IntoView {
     let slug = lesson.slug.clone();
     let minutes = lesson.minutes;
     view! {
-        <Title text=untrack(&title) />
+        <Title text=crate::shell::title_text(title.clone()) />
         <div class="reader">
             <nav class="breadcrumbs" aria-label=move || t_string!(i18n, learn_breadcrumbs)>
                 <A href="/courses">{t!(i18n, learn_catalog)}</A>
@@ -374,7 +374,7 @@ pub fn MyLearningPage() -> impl IntoView {
     let i18n = use_i18n();
     let courses = Resource::new(|| (), |_| my_learning());
     view! {
-        <Title text=move || t_string!(i18n, learn_mine) />
+        <Title text=crate::shell::title_text(move || t_string!(i18n, learn_mine).to_string()) />
         <section class="page">
             <h1>{t!(i18n, learn_mine)}</h1>
             <Transition fallback=move || view! { <p class="muted">{t!(i18n, loading)}</p> }>

@@ -77,7 +77,7 @@ pub fn CertificatesPage() -> impl IntoView {
         Some(view! { {reissued}{issued} }.into_any())
     };
     view! {
-        <Title text=move || t_string!(i18n, cert_title) />
+        <Title text=crate::shell::title_text(move || t_string!(i18n, cert_title).to_string()) />
         <section class="page">
             <h1>{t!(i18n, cert_title)}</h1>
             <Transition fallback=move || view! { <p class="muted">{t!(i18n, loading)}</p> }>
@@ -234,7 +234,7 @@ pub fn VerifyPage() -> impl IntoView {
     let serial = move || params.read().get("serial").unwrap_or_default();
     let found = Resource::new(serial, verify_certificate);
     view! {
-        <Title text=move || t_string!(i18n, cert_verify_title) />
+        <Title text=crate::shell::title_text(move || t_string!(i18n, cert_verify_title).to_string()) />
         <section class="page page--narrow">
             <h1>{t!(i18n, cert_verify_title)}</h1>
             <Transition fallback=move || view! { <p class="muted">{t!(i18n, loading)}</p> }>
@@ -274,7 +274,7 @@ pub fn MyCertificatesPage() -> impl IntoView {
     let i18n = use_i18n();
     let mine = Resource::new(|| (), |_| my_certificates());
     view! {
-        <Title text=move || t_string!(i18n, cert_mine) />
+        <Title text=crate::shell::title_text(move || t_string!(i18n, cert_mine).to_string()) />
         <section class="page page--narrow">
             <h1>{t!(i18n, cert_mine)}</h1>
             <Transition fallback=move || view! { <p class="muted">{t!(i18n, loading)}</p> }>

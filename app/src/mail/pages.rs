@@ -186,7 +186,7 @@ pub fn MailPage() -> impl IntoView {
         }
     };
     view! {
-        <Title text=move || t_string!(i18n, mail_title) />
+        <Title text=crate::shell::title_text(move || t_string!(i18n, mail_title).to_string()) />
         <section class="page">
             <h1>{t!(i18n, mail_title)}</h1>
             <p class="muted">{t!(i18n, mail_intro)}</p>

@@ -111,7 +111,7 @@ pub fn QuizPage() -> impl IntoView {
                             }
                         });
                         view! {
-                            <Title text=untrack(&title) />
+                            <Title text=crate::shell::title_text(title.clone()) />
                             <section class="page page--narrow">
                                 <nav class="breadcrumbs" aria-label=move || t_string!(i18n, learn_breadcrumbs)>
                                     <A href=format!("/courses/{}", info.course_slug)>{course_title}</A>
@@ -269,7 +269,7 @@ fn AttemptForm(attempt: AttemptSheet) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <Title text=untrack(&title) />
+        <Title text=crate::shell::title_text(title.clone()) />
         <div class="reader quiz">
             <header class="quiz__bar">
                 <h1 class="quiz__title">{title}</h1>
@@ -433,7 +433,7 @@ pub fn ReviewPage() -> impl IntoView {
                         let status = r.status.clone();
                         let passed = r.passed;
                         view! {
-                            <Title text=untrack(&title) />
+                            <Title text=crate::shell::title_text(title.clone()) />
                             <div class="reader">
                                 <nav class="breadcrumbs">
                                     <A href=format!("/quizzes/{}", r.info.course_slug)>{title.clone()}</A>
@@ -538,7 +538,7 @@ pub fn QuizResultsPage() -> impl IntoView {
                         }).collect_view();
                         let count = r.rows.len();
                         view! {
-                            <Title text=untrack(&title) />
+                            <Title text=crate::shell::title_text(title.clone()) />
                             <section class="page">
                                 <h1>{title}" · "{t!(i18n, quiz_results)}</h1>
                                 <p class="muted" data-testid="attempt-count">{move || format!("{} {}", count, t_string!(i18n, quiz_graded_attempts))}</p>

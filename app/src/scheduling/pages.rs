@@ -47,7 +47,7 @@ pub fn SchedulePage() -> impl IntoView {
     let i18n = use_i18n();
     let schedule = Resource::new(|| (), |_| list_sessions());
     view! {
-        <Title text=move || t_string!(i18n, nav_schedule) />
+        <Title text=crate::shell::title_text(move || t_string!(i18n, nav_schedule).to_string()) />
         <section class="page">
             <Transition fallback=move || view! { <p class="muted">{t!(i18n, loading)}</p> }>
                 {move || Suspend::new(async move {
@@ -284,7 +284,7 @@ pub fn SessionPage() -> impl IntoView {
                             </div>
                         });
                         view! {
-                            <Title text=untrack(&title) />
+                            <Title text=crate::shell::title_text(title.clone()) />
                             <section class="page">
                                 <nav class="breadcrumbs"><A href="/schedule">{t!(i18n, nav_schedule)}</A></nav>
                                 <h1>{title}</h1>
@@ -401,7 +401,7 @@ pub fn MySchedulePage() -> impl IntoView {
     let i18n = use_i18n();
     let mine = Resource::new(|| (), |_| my_schedule());
     view! {
-        <Title text=move || t_string!(i18n, sched_mine) />
+        <Title text=crate::shell::title_text(move || t_string!(i18n, sched_mine).to_string()) />
         <section class="page page--narrow">
             <h1>{t!(i18n, sched_mine)}</h1>
             <Transition fallback=move || view! { <p class="muted">{t!(i18n, loading)}</p> }>

@@ -31,6 +31,19 @@ pub fn tier_name(locale: Locale, code: &str) -> &'static str {
     }
 }
 
+/// A page title that follows the language in the browser but is plain text on the server. The
+/// server writes `<title>` after an async page has rendered, when the page's reactive values may
+/// already be gone: reading one there panicked under load (500 readers at once).
+pub fn title_text(
+    text: impl Fn() -> String + Send + Sync + 'static,
+) -> leptos::text_prop::TextProp {
+    if cfg!(feature = "ssr") {
+        leptos::text_prop::TextProp::from(untrack(&text))
+    } else {
+        leptos::text_prop::TextProp::from(text)
+    }
+}
+
 /// The Chinese or the English text, by locale; the Chinese one when there is no English.
 pub fn localised(locale: Locale, zh: &str, en: &str) -> String {
     match locale {
@@ -157,7 +170,7 @@ pub fn NotFound() -> impl IntoView {
     }
     let i18n = use_i18n();
     view! {
-        <Title text=move || t_string!(i18n, not_found_title) />
+        <Title text=crate::shell::title_text(move || t_string!(i18n, not_found_title).to_string()) />
         <section class="page page--narrow">
             <h1>{t!(i18n, not_found_title)}</h1>
             <p>{t!(i18n, not_found_text)}</p>

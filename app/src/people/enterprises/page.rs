@@ -43,7 +43,7 @@ pub fn EnterprisesPage() -> impl IntoView {
         }
     });
     view! {
-        <Title text=move || t_string!(i18n, ent_title) />
+        <Title text=crate::shell::title_text(move || t_string!(i18n, ent_title).to_string()) />
         <section class="page">
             <h1>{t!(i18n, ent_title)}</h1>
             <p class="muted">{t!(i18n, ent_intro)}" "<A href="/admin/import">{t!(i18n, imp_title)}</A></p>

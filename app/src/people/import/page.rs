@@ -104,7 +104,7 @@ pub fn ImportPage() -> impl IntoView {
     };
 
     view! {
-        <Title text=move || t_string!(i18n, imp_title) />
+        <Title text=crate::shell::title_text(move || t_string!(i18n, imp_title).to_string()) />
         <section class="page">
             <p><A href="/admin/people">{t!(i18n, admin_people)}</A></p>
             <h1>{t!(i18n, imp_title)}</h1>

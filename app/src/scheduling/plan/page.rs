@@ -96,7 +96,7 @@ pub fn PlanPage() -> impl IntoView {
     };
 
     view! {
-        <Title text=move || t_string!(i18n, plan_title) />
+        <Title text=crate::shell::title_text(move || t_string!(i18n, plan_title).to_string()) />
         <section class="page">
             <h1>{t!(i18n, plan_title)}</h1>
             <p class="muted">{t!(i18n, plan_intro)}</p>

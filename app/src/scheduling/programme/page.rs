@@ -15,7 +15,7 @@ pub fn ProgrammePage() -> impl IntoView {
     let i18n = use_i18n();
     let details = Resource::new(|| (), |_| programme_details());
     view! {
-        <Title text=move || t_string!(i18n, prog_title) />
+        <Title text=crate::shell::title_text(move || t_string!(i18n, prog_title).to_string()) />
         <section class="page">
             <h1>{t!(i18n, prog_title)}</h1>
             <p class="muted">{t!(i18n, prog_intro)}" "<A href="/admin/plan">{t!(i18n, plan_title)}</A></p>
