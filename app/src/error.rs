@@ -138,6 +138,7 @@ pub fn field_name(locale: crate::i18n::Locale, field: &str) -> &'static str {
         "organisers" => td_string!(locale, f_organisers),
         "min_attendance_percent" => td_string!(locale, f_min_attendance_percent),
         "quotas" => td_string!(locale, f_quotas),
+        "tier_rules" => td_string!(locale, f_tier_rules),
         _ => td_string!(locale, f_other),
     }
 }
@@ -213,6 +214,7 @@ pub fn validation_message(locale: crate::i18n::Locale, code: &str) -> &'static s
         "programme_too_long" => td_string!(locale, v_programme_too_long),
         "percent_invalid" => td_string!(locale, v_percent_invalid),
         "quota_invalid" => td_string!(locale, v_quota_invalid),
+        "tier_rule_invalid" => td_string!(locale, v_tier_rule_invalid),
         _ => td_string!(locale, v_other),
     }
 }

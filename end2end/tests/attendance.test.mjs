@@ -29,11 +29,25 @@ async function enrolInDrill(page) {
 
 async function staff(role, name, extra = {}) {
   const admin = await adminPage(browser);
-  const link = await createPerson(admin.page, { name, phone: phone('139'), role, ...extra });
+  const login = phone('139');
+  const link = await createPerson(admin.page, { name, phone: login, role, ...extra });
   await admin.context.close();
   const person = await firstLogin(browser, link, `${role}-pass-77`);
   await person.page.setViewportSize({ width: 1280, height: 900 });
-  return person;
+  return { ...person, login };
+}
+
+// The school links a lecturer of the programme to a person's account in the planner.
+async function linkLecturer(lecturer, login) {
+  const admin = await adminPage(browser);
+  await admin.page.goto(BASE_URL + '/admin/plan');
+  await hydrated(admin.page);
+  await admin.page.locator('[data-testid="lecturer-row"]', { hasText: lecturer }).locator('[data-testid="edit-lecturer"]').click();
+  assert.equal(await admin.page.inputValue('#lecturer-name'), lecturer);
+  await admin.page.fill('#lecturer-login', login);
+  await admin.page.click('[data-testid="save-lecturer"]');
+  await admin.page.locator('[data-testid="lecturer-saved"]').waitFor();
+  await admin.context.close();
 }
 
 test('QR check-in, live count, an expired code, roll call, and the progress dashboard', async () => {
@@ -42,10 +56,24 @@ test('QR check-in, live count, an expired code, roll call, and the progress dash
   await enrolInDrill(first.page);
   await enrolInDrill(second.page);
 
-  // The instructor puts the code on the screen.
+  // An instructor runs only the sessions they teach: before the school names them the drill's
+  // lecturer, the projector is neither offered nor served.
   const instructor = await staff('instructor', '讲师孙立');
   const projector = instructor.page;
   await projector.goto(DRILL);
+  await hydrated(projector);
+  assert.equal(await projector.locator('[data-testid="projector-link"]').count(), 0);
+  await projector.goto(DRILL + '/projector');
+  await hydrated(projector);
+  assert.match(await projector.textContent('main'), /没有权限/);
+  assert.equal(await projector.locator('[data-testid="qr"]').count(), 0);
+  await linkLecturer('演练讲师', instructor.login);
+
+  // Now the drill is among the sessions they teach, and they put its code on the screen.
+  await projector.goto(BASE_URL + '/my/schedule');
+  await hydrated(projector);
+  await projector.locator('[data-testid="teaching-session"]', { hasText: '扫码签到演练' }).locator('a').first().click();
+  await projector.waitForURL(/\/sessions\/7$/);
   await hydrated(projector);
   await projector.click('[data-testid="projector-link"]');
   await projector.waitForURL(/\/sessions\/7\/projector$/);
@@ -144,8 +172,10 @@ test('QR check-in, live count, an expired code, roll call, and the progress dash
 
   // The refused scan answers 422, which the browser logs; nothing else may go wrong.
   assert.deepEqual(second.context.errors.filter((e) => !/status of 422/.test(e)), []);
+  // The instructor's projector was refused (403) before they were named the drill's lecturer.
+  assert.deepEqual(instructor.context.errors.filter((e) => !/status of 403/.test(e)), []);
   for (const c of [first, second, instructor, organiser, official]) {
-    if (c !== second) assert.deepEqual(c.context.errors, []);
+    if (c !== second && c !== instructor) assert.deepEqual(c.context.errors, []);
     await c.context.close();
   }
 });

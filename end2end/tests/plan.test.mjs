@@ -50,6 +50,9 @@ test('a scheduler plans sessions and is refused a double-booked room with the cl
   assert.match(await refused.textContent(), /第6期（7月18日）在新的日期范围之外/);
   await page.fill('#prog-ends-on', '2014-07-18');
   await page.fill('#prog-host-zh', '天津市节能协会清洁生产专业委员会（承办）');
+  // District officials get their own certificate rule: 60% of their hours, no quiz.
+  await page.fill('[data-testid="prog-tier-min-official"]', '60');
+  await page.selectOption('[data-testid="prog-tier-quiz-official"]', 'no');
   await page.click('[data-testid="save-programme"]');
   await page.locator('[data-testid="programme-saved"]').waitFor();
   assert.deepEqual(await accessibilityViolations(page), []);
@@ -57,6 +60,9 @@ test('a scheduler plans sessions and is refused a double-booked room with the cl
   await page.reload();
   await hydrated(page);
   assert.equal(await page.inputValue('#prog-host-zh'), '天津市节能协会清洁生产专业委员会（承办）');
+  assert.equal(await page.inputValue('[data-testid="prog-tier-min-official"]'), '60');
+  assert.equal(await page.inputValue('[data-testid="prog-tier-quiz-official"]'), 'no');
+  assert.equal(await page.inputValue('[data-testid="prog-tier-min-leader"]'), '', 'other tiers follow the programme');
   await page.goto(BASE_URL + '/admin/plan');
   await hydrated(page);
 

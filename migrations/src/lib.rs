@@ -13,6 +13,7 @@ mod m20261129_000008_mail;
 mod m20261129_000009_districts;
 mod m20261129_000010_lecturers;
 mod m20261129_000011_reissue;
+mod m20261129_000012_tier_rules;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000009_districts::Migration),
             Box::new(m20261129_000010_lecturers::Migration),
             Box::new(m20261129_000011_reissue::Migration),
+            Box::new(m20261129_000012_tier_rules::Migration),
         ]
     }
 }

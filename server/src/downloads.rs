@@ -139,12 +139,24 @@ pub async fn session_attendance_export(
     Path((id, name)): Path<(i64, String)>,
     headers: HeaderMap,
 ) -> Response {
-    if let Err(refusal) = allowed(&state, &headers, "export_attendance").await {
-        return refusal;
-    }
-    let built = academy_app::attendance::report::session_table(&state.db, id)
-        .await
-        .map(|t| vec![t]);
+    let user = match allowed(&state, &headers, "export_attendance").await {
+        Ok(user) => user,
+        Err(refusal) => return refusal,
+    };
+    // An instructor exports the sessions they teach; the school and organisers, any.
+    let built = match academy_app::scheduling::service::session_for(
+        &state.db,
+        &user,
+        id,
+        academy_app::scheduling::rules::SessionRole::Reader,
+    )
+    .await
+    {
+        Ok(_) => academy_app::attendance::report::session_table(&state.db, id)
+            .await
+            .map(|t| vec![t]),
+        Err(e) => Err(e),
+    };
     tables_file(built, &name, &format!("session-{id}-attendance"))
 }
 
@@ -154,7 +166,7 @@ pub async fn trainee_hours_export(
     Path(name): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    if let Err(refusal) = allowed(&state, &headers, "export_attendance").await {
+    if let Err(refusal) = allowed(&state, &headers, "export_hours").await {
         return refusal;
     }
     if !name.starts_with("trainees.") {

@@ -8,7 +8,7 @@ use academy_app::attendance::rules::{sign, slot_of, Token};
 use academy_app::attendance::service::signing_secret;
 use academy_app::auth::Role;
 use academy_app::people::entity::{district, enterprise, person};
-use academy_app::scheduling::entity::session;
+use academy_app::scheduling::entity::{lecturer, session};
 use academy_app::scheduling::service::enrol;
 use chrono::{Duration, Utc};
 use common::{
@@ -35,6 +35,24 @@ async fn running_session(db: &TestDb, started_ago: i64) -> session::Model {
     row.update(&db.db).await.unwrap()
 }
 
+/// Names `person_id` a lecturer of session `s`, through a lecturer linked to their account.
+async fn teaches(db: &TestDb, s: &session::Model, person_id: i64) {
+    let l = lecturer::ActiveModel {
+        name: Set(format!("讲师{person_id}")),
+        organisation: Set("天津大学".into()),
+        person_id: Set(Some(person_id)),
+        ..Default::default()
+    }
+    .insert(&db.db)
+    .await
+    .unwrap();
+    let mut names = academy_app::scheduling::service::list(&s.lecturers);
+    names.push(l.name);
+    let mut row: session::ActiveModel = s.clone().into();
+    row.lecturers = Set(serde_json::to_string(&names).unwrap());
+    row.update(&db.db).await.unwrap();
+}
+
 async fn spawn(db: &TestDb) -> TestApp {
     TestApp::spawn_with(db, |a| {
         a.secret = Some(SECRET.into());
@@ -57,6 +75,101 @@ fn refusal(body: &Value) -> (&str, &str) {
 }
 
 #[tokio::test]
+async fn an_instructor_runs_the_sessions_they_teach_and_no_other() {
+    on_each_database(|db| async move {
+        academy_server::seed::seed_demo(&db.db, &common::content_root())
+            .await
+            .unwrap();
+        let s = running_session(&db, 5).await;
+        let trainee = person_with_roles(&db, 1, &[Role::Trainee], None).await;
+        let teacher = person_with_roles(&db, 2, &[Role::Instructor], None).await;
+        person_with_roles(&db, 3, &[Role::Instructor], None).await;
+        person_with_roles(&db, 4, &[Role::Organiser], None).await;
+        teaches(&db, &s, teacher.id).await;
+        enrol(&db.db, s.id, trainee.id, false, Utc::now())
+            .await
+            .unwrap();
+        let app = spawn(&db).await;
+        let (teacher_c, other_c, organiser_c) = (
+            login(&app, 2).await,
+            login(&app, 3).await,
+            login(&app, 4).await,
+        );
+        let session = format!("session={}", s.id);
+        let mark = format!("session={}&person={}&status=present", s.id, trainee.id);
+        let export = |cookie: &str, path: &str| {
+            app.client
+                .get(app.url(path))
+                .header("cookie", cookie.to_string())
+                .send()
+        };
+        let session_csv = format!("/exports/attendance/sessions/{}/attendance.csv", s.id);
+        let detail = format!("session={}", s.id);
+
+        // The lecturer: the projector, the roster to mark, the session's export.
+        let (status, _) =
+            json(call(&app, Some(&teacher_c), "projector_board", &session).await).await;
+        assert_eq!(status, 200);
+        let (_, roll) = json(call(&app, Some(&teacher_c), "roll_call", &session).await).await;
+        assert_eq!(roll["can_mark"], true, "{roll}");
+        let (_, info) = json(call(&app, Some(&teacher_c), "session_detail", &detail).await).await;
+        assert_eq!(info["can_project"], true, "{info}");
+        assert_eq!(info["roster"].as_array().map(Vec::len), Some(1));
+        assert_eq!(
+            export(&teacher_c, &session_csv).await.unwrap().status(),
+            200
+        );
+        let (_, mine) = json(call(&app, Some(&teacher_c), "my_schedule", "").await).await;
+        let taught: Vec<i64> = mine["teaching"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(taught, vec![s.id], "{mine}");
+
+        // Another instructor: none of it, and nothing written.
+        for endpoint in ["projector_board", "roll_call", "mark_rest_absent"] {
+            let res = call(&app, Some(&other_c), endpoint, &session).await;
+            assert_eq!(res.status(), 403, "{endpoint}");
+        }
+        let res = call(&app, Some(&other_c), "mark_attendance", &mark).await;
+        assert_eq!(res.status(), 403);
+        let (_, info) = json(call(&app, Some(&other_c), "session_detail", &detail).await).await;
+        assert_eq!(info["can_project"], false, "{info}");
+        assert!(info["roster"].is_null(), "{info}");
+        assert_eq!(export(&other_c, &session_csv).await.unwrap().status(), 403);
+        let (_, mine) = json(call(&app, Some(&other_c), "my_schedule", "").await).await;
+        assert_eq!(mine["teaching"], serde_json::json!([]));
+        // Every trainee's hours are for the school and the organisers.
+        let all_hours = "/exports/attendance/trainees.csv";
+        assert_eq!(export(&teacher_c, all_hours).await.unwrap().status(), 403);
+        assert_eq!(export(&organiser_c, all_hours).await.unwrap().status(), 200);
+        assert_eq!(attendance::Entity::find().count(&db.db).await.unwrap(), 0);
+
+        // An organiser reads every roster but marks none.
+        let (status, roll) =
+            json(call(&app, Some(&organiser_c), "roll_call", &session).await).await;
+        assert_eq!(status, 200);
+        assert_eq!(roll["can_mark"], false, "{roll}");
+        let res = call(&app, Some(&organiser_c), "mark_attendance", &mark).await;
+        assert_eq!(res.status(), 403);
+        let res = call(&app, Some(&organiser_c), "projector_board", &session).await;
+        assert_eq!(res.status(), 403);
+
+        // The lecturer marks; it is written once, by them.
+        let (status, _) = json(call(&app, Some(&teacher_c), "mark_attendance", &mark).await).await;
+        assert_eq!(status, 200);
+        let rows = attendance::Entity::find().all(&db.db).await.unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].updated_by, Some(teacher.id));
+        app.stop().await;
+        db
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn a_scanned_code_checks_in_once_and_bad_codes_are_refused() {
     on_each_database(|db| async move {
         academy_server::seed::seed_demo(&db.db, &common::content_root())
@@ -67,6 +180,7 @@ async fn a_scanned_code_checks_in_once_and_bad_codes_are_refused() {
         let b = person_with_roles(&db, 2, &[Role::Trainee], None).await;
         person_with_roles(&db, 3, &[Role::Trainee], None).await;
         let instructor = person_with_roles(&db, 4, &[Role::Instructor], None).await;
+        teaches(&db, &s, instructor.id).await;
         for p in [a.id, b.id] {
             enrol(&db.db, s.id, p, false, Utc::now()).await.unwrap();
         }

@@ -14,7 +14,7 @@ use common::{
     call, json, on_each_database, person_with_roles, session_cookie, sign_in, TestApp, PASSWORD,
 };
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 
 #[tokio::test]
 async fn eligible_trainees_get_one_certificate_that_verifies_and_can_be_revoked() {
@@ -23,6 +23,11 @@ async fn eligible_trainees_get_one_certificate_that_verifies_and_can_be_revoked(
             .await
             .unwrap();
         let organiser = person_with_roles(&db, 1, &[Role::Organiser], None).await;
+        // Organisers read rolls; the school marks them.
+        let school = academy_app::auth::CurrentUser {
+            roles: vec![Role::Scheduler],
+            ..organiser.clone()
+        };
         person_with_roles(&db, 2, &[Role::Trainee], None).await;
         let leaders = person::Entity::find()
             .filter(person::Column::Tier.eq("leader"))
@@ -45,7 +50,7 @@ async fn eligible_trainees_get_one_certificate_that_verifies_and_can_be_revoked(
                 enrol(&db.db, s.id, p.id, false, Utc::now()).await.unwrap();
                 academy_app::attendance::service::mark(
                     &db.db,
-                    &organiser,
+                    &school,
                     s.id,
                     p.id,
                     "present",
@@ -79,6 +84,42 @@ async fn eligible_trainees_get_one_certificate_that_verifies_and_can_be_revoked(
         assert_eq!(short["eligible"], false);
         assert_eq!(short["reasons"], serde_json::json!(["attendance", "quiz"]));
         assert_eq!(short["percent"], 46, "3 of 6.5 hours");
+        assert_eq!(short["min_percent"], 80);
+
+        // The leaders' own rule (40% of their hours, no quiz) makes `half` eligible; the other
+        // tiers keep the programme's rule. Then back to one rule for all.
+        let set_tier_rules = |rules: &'static str| {
+            let db = &db.db;
+            async move {
+                let p = academy_app::scheduling::service::current_programme(db)
+                    .await
+                    .unwrap();
+                let mut row: academy_app::scheduling::entity::programme::ActiveModel = p.into();
+                row.tier_rules = Set(rules.into());
+                row.update(db).await.unwrap();
+            }
+        };
+        set_tier_rules(r#"[{"tier":"leader","min_attendance_percent":40,"require_quiz":false}]"#)
+            .await;
+        let (_, own) = json(call(&app, Some(&org), "certificate_board", "").await).await;
+        let half_row = own["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["person_id"] == half.id)
+            .cloned()
+            .unwrap();
+        assert_eq!(half_row["eligible"], true, "{half_row}");
+        assert_eq!(half_row["min_percent"], 40);
+        assert_eq!(
+            own["tier_rules"],
+            serde_json::json!([["leader", {"min_percent": 40, "require_quiz": false}]])
+        );
+        assert_eq!(
+            (own["min_percent"].as_u64(), own["require_quiz"].as_bool()),
+            (Some(80), Some(true))
+        );
+        set_tier_rules("[]").await;
 
         // Another enterprise's eligible: none; then the eligible leaders; pressing again, none.
         let elsewhere = format!(

@@ -476,6 +476,20 @@ async fn reminders_go_out_once_the_day_before_each_session() {
     .await;
 }
 
+/// An admin creates the trainee 李四 with an email (and so a first-login link by mail).
+async fn create_lisi(app: &TestApp, cookie: &str) -> (u16, serde_json::Value) {
+    json(
+        call(
+            app,
+            Some(cookie),
+            "create_person",
+            "name=%E6%9D%8E%E5%9B%9B&phone=&email=lisi%40example.com&tier=auditor&role=trainee&district_id=",
+        )
+        .await,
+    )
+    .await
+}
+
 #[tokio::test]
 async fn a_new_account_gets_its_first_login_link_by_mail_when_it_has_an_email() {
     on_each_database(|db| async move {
@@ -483,16 +497,7 @@ async fn a_new_account_gets_its_first_login_link_by_mail_when_it_has_an_email() 
         let sink = SmtpSink::start().await.unwrap();
         let app = TestApp::spawn_with(&db, smtp_env(sink.addr)).await;
         let cookie = session_cookie(&sign_in(&app, "actor1@example.com", PASSWORD).await).unwrap();
-        let (status, created) = json(
-            call(
-                &app,
-                Some(&cookie),
-                "create_person",
-                "name=%E6%9D%8E%E5%9B%9B&phone=&email=lisi%40example.com&tier=auditor&role=trainee&district_id=",
-            )
-            .await,
-        )
-        .await;
+        let (status, created) = create_lisi(&app, &cookie).await;
         assert_eq!(status, 200, "{created}");
         let path = created["login_path"].as_str().unwrap().to_string();
         assert_eq!(sink.wait_for(1, WITHIN).await, 1);
@@ -533,16 +538,7 @@ async fn a_sent_message_is_sent_again_once_as_a_new_message_to_the_current_addre
         let app = TestApp::spawn(&db).await;
         let cookie = session_cookie(&sign_in(&app, "actor1@example.com", PASSWORD).await).unwrap();
         let trainee = session_cookie(&sign_in(&app, "actor2@example.com", PASSWORD).await).unwrap();
-        let (status, created) = json(
-            call(
-                &app,
-                Some(&cookie),
-                "create_person",
-                "name=%E6%9D%8E%E5%9B%9B&phone=&email=lisi%40example.com&tier=auditor&role=trainee&district_id=",
-            )
-            .await,
-        )
-        .await;
+        let (status, created) = create_lisi(&app, &cookie).await;
         assert_eq!(status, 200, "{created}");
         let link = outbox::Entity::find()
             .filter(outbox::Column::Kind.eq("login_link"))

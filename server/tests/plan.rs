@@ -20,8 +20,22 @@ async fn load(db: &TestDb) {
     sync(&db.db, &set, chrono::Utc::now()).await.unwrap();
 }
 
+/// A server function's form body: `defaults` under `name[...]`, with `fields` replaced.
+fn body<'a>(name: &str, mut all: Vec<(&str, &'a str)>, fields: &[(&str, &'a str)]) -> String {
+    for (k, v) in fields {
+        all.iter_mut()
+            .find(|(n, _)| n == k)
+            .unwrap_or_else(|| panic!("no field {k}"))
+            .1 = v;
+    }
+    all.iter()
+        .map(|(k, v)| format!("{name}[{k}]={}", common::urlencode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
 fn draft(fields: &[(&str, &str)]) -> String {
-    let mut all: Vec<(&str, &str)> = vec![
+    let all: Vec<(&str, &str)> = vec![
         ("id", "0"),
         ("number", "7"),
         ("title_zh", "第七期：补训"),
@@ -35,13 +49,7 @@ fn draft(fields: &[(&str, &str)]) -> String {
         ("capacity", "40"),
         ("lecturers", ""),
     ];
-    for (k, v) in fields {
-        all.iter_mut().find(|(n, _)| n == k).unwrap().1 = v;
-    }
-    all.iter()
-        .map(|(k, v)| format!("draft[{k}]={}", common::urlencode(v)))
-        .collect::<Vec<_>>()
-        .join("&")
+    body("draft", all, fields)
 }
 
 async fn sessions(db: &TestDb) -> u64 {
@@ -436,7 +444,7 @@ async fn the_shortfall_lists_enterprises_without_enough_delegates_in_a_session()
 }
 
 fn programme_form(fields: &[(&str, &str)]) -> String {
-    let mut all: Vec<(&str, &str)> = vec![
+    let all: Vec<(&str, &str)> = vec![
         ("title_zh", "2014年天津市清洁生产审核培训（修订）"),
         ("title_en", "Tianjin 2014 audit training (revised)"),
         ("starts_on", "2014-07-14"),
@@ -448,14 +456,9 @@ fn programme_form(fields: &[(&str, &str)]) -> String {
         ("min_attendance_percent", "75"),
         ("require_quiz", "false"),
         ("quotas", "leader:1,auditor:3"),
+        ("tier_rules", "official::yes,leader:100:"),
     ];
-    for (k, v) in fields {
-        all.iter_mut().find(|(n, _)| n == k).unwrap().1 = v;
-    }
-    all.iter()
-        .map(|(k, v)| format!("form[{k}]={}", common::urlencode(v)))
-        .collect::<Vec<_>>()
-        .join("&")
+    body("form", all, fields)
 }
 
 #[tokio::test]
@@ -464,9 +467,12 @@ async fn a_scheduler_corrects_the_programme_and_a_range_leaving_a_session_out_is
         load(&db).await;
         person_with_roles(&db, 1, &[Role::Scheduler], None).await;
         person_with_roles(&db, 2, &[Role::Trainee], None).await;
+        person_with_roles(&db, 3, &[Role::Organiser], None).await;
         let app = TestApp::spawn(&db).await;
         let cookie = session_cookie(&sign_in(&app, "actor1@example.com", PASSWORD).await).unwrap();
         let trainee = session_cookie(&sign_in(&app, "actor2@example.com", PASSWORD).await).unwrap();
+        let organiser =
+            session_cookie(&sign_in(&app, "actor3@example.com", PASSWORD).await).unwrap();
         let current = |cookie: String| {
             let app = &app;
             async move { json(call(app, Some(&cookie), "programme_details", "").await).await }
@@ -480,6 +486,10 @@ async fn a_scheduler_corrects_the_programme_and_a_range_leaving_a_session_out_is
             "2014年天津市清洁生产强制审核企业专题培训"
         );
         assert_eq!(before["quotas"], "leader:1,auditor:2");
+        assert_eq!(
+            before["tier_rules"], "",
+            "the 2014 file has one rule for all tiers"
+        );
         assert_eq!(
             before["organisers_zh"],
             "天津市经济和信息化委员会\n天津市环境保护局"
@@ -504,6 +514,11 @@ async fn a_scheduler_corrects_the_programme_and_a_range_leaving_a_session_out_is
                 "percent_invalid",
             ),
             (vec![("quotas", "leader:x")], "quotas", "quota_invalid"),
+            (
+                vec![("tier_rules", "official::maybe")],
+                "tier_rules",
+                "tier_rule_invalid",
+            ),
         ] {
             let (status, body) = json(
                 call(
@@ -554,6 +569,7 @@ async fn a_scheduler_corrects_the_programme_and_a_range_leaving_a_session_out_is
         assert_eq!(after["min_attendance_percent"], "75");
         assert_eq!(after["require_quiz"], false);
         assert_eq!(after["quotas"], "leader:1,auditor:3");
+        assert_eq!(after["tier_rules"], "leader:100:,official::yes");
         let (_, plan) = json(call(&app, Some(&cookie), "plan_overview", "").await).await;
         assert_eq!(plan["programme_zh"], "2014年天津市清洁生产审核培训（修订）");
         assert_eq!(
@@ -567,6 +583,17 @@ async fn a_scheduler_corrects_the_programme_and_a_range_leaving_a_session_out_is
         assert_eq!(p.venue_zh, "天津能源管理培训学校二号楼");
         assert_eq!(p.min_attendance_percent, 75);
         assert!(!p.require_quiz);
+        // The organisers' certificate list shows the tiers' own rules over the programme's.
+        let (status, board) =
+            json(call(&app, Some(&organiser), "certificate_board", "").await).await;
+        assert_eq!(status, 200, "{board}");
+        assert_eq!(
+            board["tier_rules"],
+            serde_json::json!([
+                ["leader", {"min_percent": 100, "require_quiz": false}],
+                ["official", {"min_percent": 75, "require_quiz": true}],
+            ])
+        );
         app.stop().await;
         db
     })

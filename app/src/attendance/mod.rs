@@ -163,9 +163,9 @@ pub struct ProgressReport {
 pub async fn projector_board(session: i64) -> Result<BoardView, AppError> {
     crate::error::respond(
         async {
-            crate::auth::require_user("projector_board").await?;
+            let user = crate::auth::require_user("projector_board").await?;
             let state = crate::state::app_state()?;
-            service::board(&state.db, &state.config, session, chrono::Utc::now()).await
+            service::board(&state.db, &state.config, &user, session, chrono::Utc::now()).await
         }
         .await,
     )

@@ -12,7 +12,7 @@ use super::{
 };
 use crate::auth::whoami;
 use crate::catalog::pages::ErrorPage;
-use crate::error::error_text;
+use crate::error::{error_text, AppError};
 use crate::i18n::*;
 use crate::shell::{localised, ticker, tier_name};
 
@@ -58,7 +58,23 @@ pub fn ProjectorPage() -> impl IntoView {
     let i18n = use_i18n();
     let id = session_id();
     let tick = ticker(2);
-    let board = Resource::new(move || (id(), tick.get()), |(id, _)| projector_board(id));
+    // A refusal (not this person's session, no such session) is final: the page stops asking.
+    let refused: StoredValue<Option<AppError>> = StoredValue::new(None);
+    let board = Resource::new(
+        move || (id(), tick.get()),
+        move |(id, _)| async move {
+            if let Some(err) = refused.get_value() {
+                return Err(err);
+            }
+            let answer = projector_board(id).await;
+            if let Err(err @ (AppError::Forbidden | AppError::NotFound | AppError::Unauthorized)) =
+                &answer
+            {
+                refused.set_value(Some(err.clone()));
+            }
+            answer
+        },
+    );
     view! {
         <Transition fallback=move || view! { <p class="page muted">{t!(i18n, loading)}</p> }>
             {move || Suspend::new(async move {

@@ -20,14 +20,13 @@ use crate::error::{AppError, AppResult};
 use crate::people::directory;
 use crate::people::entity::{district, enterprise, person};
 use crate::scheduling::entity::programme;
+use crate::scheduling::rules::SessionRole;
 use crate::scheduling::service::{
     all_quizzes, is_enrolled, passed_tier_quiz, passes, seated, session_and_programme,
-    session_card, tier_plans, tz_of,
+    session_card, session_for, tier_plans, tz_of,
 };
 use crate::state::AppConfig;
 
-/// Who may mark statuses on a roster.
-const MARKERS: &[Role] = &[Role::Instructor, Role::Scheduler, Role::Admin];
 const SECRET_KEY: &str = "checkin_secret";
 
 /// The signing secret: the configured one, or the one kept in the database (made by the first
@@ -127,9 +126,11 @@ fn count(seated: &[i64], marks: &HashMap<i64, attendance::Model>) -> Counts {
 pub async fn board(
     db: &impl ConnectionTrait,
     config: &AppConfig,
+    user: &CurrentUser,
     session_id: i64,
     now: DateTime<Utc>,
 ) -> AppResult<BoardView> {
+    session_for(db, user, session_id, SessionRole::Runner).await?;
     let (_, p, card) = session_card(db, session_id).await?;
     let tz = tz_of(&p.timezone);
     let rotate = config.checkin.rotate_seconds.max(1);
@@ -298,6 +299,7 @@ pub async fn roll_call(
     user: &CurrentUser,
     session_id: i64,
 ) -> AppResult<RollSheet> {
+    let (_, role) = session_for(db, user, session_id, SessionRole::Reader).await?;
     let (_, p, card) = session_card(db, session_id).await?;
     let tz = tz_of(&p.timezone);
     let seated = seated(db, session_id).await?;
@@ -337,7 +339,7 @@ pub async fn roll_call(
         session: card,
         counts: count(&seated, &marks),
         rows,
-        can_mark: user.has_any(MARKERS),
+        can_mark: role == SessionRole::Runner,
     })
 }
 
@@ -356,7 +358,7 @@ pub async fn mark(
     if note.chars().count() > 200 {
         return Err(AppError::validation("note", "note_too_long"));
     }
-    session_card(db, session_id).await?;
+    session_for(db, user, session_id, SessionRole::Runner).await?;
     if !is_enrolled(db, session_id, person_id).await? {
         return Err(AppError::validation("person", "person_not_enrolled"));
     }
@@ -403,7 +405,7 @@ pub async fn mark_rest_absent(
     session_id: i64,
     now: DateTime<Utc>,
 ) -> AppResult<u32> {
-    session_card(db, session_id).await?;
+    session_for(db, user, session_id, SessionRole::Runner).await?;
     let txn = db.begin().await?;
     let seated = seated(&txn, session_id).await?;
     let marks = statuses(&txn, session_id).await?;

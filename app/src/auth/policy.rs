@@ -126,9 +126,10 @@ const IMPORTERS: &[Role] = &[Role::Scheduler, Role::Admin];
 /// Who issues and revokes certificates.
 const ISSUERS: &[Role] = &[Role::Organiser, Role::Admin];
 
-/// Who runs a session's check-in and roll call.
+/// Who runs a session's check-in and roll call (an instructor: the sessions they teach, checked
+/// in the service by `scheduling::rules::session_role`).
 const MARKERS: &[Role] = &[Role::Instructor, Role::Scheduler, Role::Admin];
-/// Who reads rosters with attendance.
+/// Who reads rosters with attendance (an instructor: the sessions they teach).
 const ROLL_READERS: &[Role] = &[
     Role::Instructor,
     Role::Organiser,
@@ -146,7 +147,10 @@ const FOLLOWERS: &[Role] = &[
 /// Plain HTTP routes (downloads) → rule; their handlers call [`route_rule_for`].
 pub const ROUTE_RULES: &[(&str, Rule)] = &[
     ("export_quiz", Rule::AnyOf(ROLL_READERS)),
+    // An instructor: the sessions they teach only, checked in the handler.
     ("export_attendance", Rule::AnyOf(ROLL_READERS)),
+    // Every trainee's hours: the school and the organisers, not instructors.
+    ("export_hours", Rule::AnyOf(STAFF)),
     ("export_progress", Rule::AnyOf(FOLLOWERS)),
     // The holder or an issuer; the handler checks which.
     ("certificate_pdf", Rule::SignedIn),

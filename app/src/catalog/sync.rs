@@ -176,6 +176,7 @@ async fn sync_programme(
     row.content_hash = Set(p.hash.clone());
     row.min_attendance_percent = Set(p.certificate.min_attendance_percent as i32);
     row.require_quiz = Set(p.certificate.require_quiz);
+    row.tier_rules = Set(crate::scheduling::service::json(&p.certificate.tiers));
     let saved = row.save(txn).await?;
     let programme_id = saved.id.try_as_ref().copied().ok_or(AppError::Internal)?;
     crate::scheduling::service::sync_sessions(txn, programme_id, p).await

@@ -38,6 +38,8 @@ pub struct EligibilityRow {
     pub hours_due: f64,
     pub hours_attended: f64,
     pub percent: u32,
+    /// The share of hours their tier's rule asks for.
+    pub min_percent: u32,
     /// `None` when the tier's courses have no quiz.
     pub quiz_passed: Option<bool>,
     /// Shortfall codes: `no_sessions`, `attendance`, `quiz`.
@@ -53,6 +55,8 @@ pub struct EligibilityList {
     pub programme_en: String,
     pub min_percent: u32,
     pub require_quiz: bool,
+    /// The tiers with a rule of their own, and what it asks.
+    pub tier_rules: Vec<(String, rules::Requirement)>,
     pub rows: Vec<EligibilityRow>,
 }
 

@@ -18,13 +18,13 @@ use crate::mail::pages::BatchPanel;
 use crate::people::tier::Tier;
 use crate::shell::{localised, tier_name};
 
-fn reason_text(locale: Locale, row: &EligibilityRow, min: u32) -> String {
+fn reason_text(locale: Locale, row: &EligibilityRow) -> String {
     row.reasons
         .iter()
         .map(|r| match r.as_str() {
             "attendance" => td_string!(locale, cert_short_attendance)
                 .replace("{p}", &row.percent.to_string())
-                .replace("{min}", &min.to_string()),
+                .replace("{min}", &row.min_percent.to_string()),
             "quiz" => td_string!(locale, cert_short_quiz).to_string(),
             _ => td_string!(locale, cert_short_sessions).to_string(),
         })
@@ -92,6 +92,20 @@ pub fn CertificatesPage() -> impl IntoView {
                                     if q { format!("{text}{}", t_string!(i18n, cert_rule_quiz)) } else { text }
                                 }
                             };
+                            // Tiers whose rule differs: "区县工经委、环保局：出勤 80%，无需通过测验".
+                            let tier_rules = (!b.tier_rules.is_empty()).then(|| {
+                                let list = b.tier_rules.clone();
+                                view! {
+                                    <ul class="muted tier-rules" data-testid="tier-rules">
+                                        {list.into_iter().map(|(tier, r)| view! {
+                                            <li>{move || t_string!(i18n, cert_tier_rule)
+                                                .replace("{tier}", &tier_name(i18n.get_locale(), &tier))
+                                                .replace("{min}", &r.min_percent.to_string())
+                                                .replace("{quiz}", &if r.require_quiz { t_string!(i18n, cert_tier_rule_quiz) } else { t_string!(i18n, cert_tier_rule_no_quiz) }.to_string())}</li>
+                                        }).collect_view()}
+                                    </ul>
+                                }
+                            });
                             let rows = StoredValue::new(b.rows.clone());
                             let visible = move || {
                                 rows.with_value(|rows| rows.iter().filter(|r| {
@@ -115,6 +129,7 @@ pub fn CertificatesPage() -> impl IntoView {
                             view! {
                                 <p class="muted">{move || localised(i18n.get_locale(), &b.programme_zh, &b.programme_en)}" · "{rule}" · "
                                     <A href="/admin/programme">{t!(i18n, plan_edit_programme)}</A></p>
+                                {tier_rules}
                                 <dl class="counts">
                                     <div class="counts__item"><dt>{t!(i18n, cert_trainees)}</dt><dd>{total}</dd></div>
                                     <div class="counts__item counts__item--main"><dt>{t!(i18n, cert_eligible)}</dt><dd data-testid="count-eligible">{eligible}</dd></div>
@@ -172,7 +187,7 @@ pub fn CertificatesPage() -> impl IntoView {
                                                     let eligible = r.eligible;
                                                     let why = {
                                                         let r = r.clone();
-                                                        move || reason_text(i18n.get_locale(), &r, min)
+                                                        move || reason_text(i18n.get_locale(), &r)
                                                     };
                                                     let cert = r.serial.clone().map(|serial| {
                                                         let revoked = r.revoked;

@@ -32,6 +32,34 @@ impl Shortfall {
     }
 }
 
+/// One tier's own certificate rule: a part left out follows the programme's rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TierRule {
+    pub tier: crate::people::tier::Tier,
+    #[serde(default)]
+    pub min_attendance_percent: Option<u32>,
+    #[serde(default)]
+    pub require_quiz: Option<bool>,
+}
+
+/// What one tier must do for its certificate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Requirement {
+    pub min_percent: u32,
+    pub require_quiz: bool,
+}
+
+/// The requirement of `tier`: the parts its own rule sets, the programme's for the rest.
+pub fn requirement_for(programme: Requirement, tiers: &[TierRule], tier: &str) -> Requirement {
+    match tiers.iter().find(|r| r.tier.code() == tier) {
+        Some(own) => Requirement {
+            min_percent: own.min_attendance_percent.unwrap_or(programme.min_percent),
+            require_quiz: own.require_quiz.unwrap_or(programme.require_quiz),
+        },
+        None => programme,
+    }
+}
+
 /// Every reason the rule is not met; none means eligible.
 pub fn shortfalls(s: &Standing, min_percent: u32, require_quiz: bool) -> Vec<Shortfall> {
     let mut out = Vec::new();
@@ -76,6 +104,57 @@ pub fn plausible_serial(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_tier_rule_overrides_only_the_parts_it_sets() {
+        use crate::people::tier::Tier;
+        let programme = Requirement {
+            min_percent: 80,
+            require_quiz: true,
+        };
+        let tiers = [
+            TierRule {
+                tier: Tier::Official,
+                min_attendance_percent: None,
+                require_quiz: Some(false),
+            },
+            TierRule {
+                tier: Tier::Leader,
+                min_attendance_percent: Some(100),
+                require_quiz: None,
+            },
+        ];
+        assert_eq!(
+            requirement_for(programme, &tiers, "official"),
+            Requirement {
+                min_percent: 80,
+                require_quiz: false
+            }
+        );
+        assert_eq!(
+            requirement_for(programme, &tiers, "leader"),
+            Requirement {
+                min_percent: 100,
+                require_quiz: true
+            }
+        );
+        assert_eq!(requirement_for(programme, &tiers, "auditor"), programme);
+        assert_eq!(requirement_for(programme, &[], "official"), programme);
+        // The official who attended everything but failed the quiz is eligible; a leader at
+        // 99% is not.
+        let official = standing(600, 600, true, false);
+        let r = requirement_for(programme, &tiers, "official");
+        assert!(shortfalls(&official, r.min_percent, r.require_quiz).is_empty());
+        let leader = standing(600, 594, true, true);
+        let r = requirement_for(programme, &tiers, "leader");
+        assert_eq!(
+            shortfalls(&leader, r.min_percent, r.require_quiz),
+            vec![Shortfall::Attendance {
+                percent: 99,
+                needed: 100
+            }]
+        );
+    }
 
     fn standing(due: i64, attended: i64, has_quiz: bool, passed: bool) -> Standing {
         Standing {

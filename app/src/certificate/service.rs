@@ -12,7 +12,7 @@ use sea_orm::{
 
 use super::entity::certificate;
 use super::pdf::{self, CertificateData, Fonts};
-use super::rules::{self, Standing};
+use super::rules::{self, Standing, TierRule};
 use super::{EligibilityList, EligibilityRow, IssueReport, OwnCertificate, Snapshot, VerifyView};
 use crate::attendance::entity::attendance;
 use crate::attendance::rules::{attended_minutes, percent, Status};
@@ -88,7 +88,8 @@ async fn standings(db: &impl ConnectionTrait) -> AppResult<Standings> {
             issued.insert(c.person_id, c);
         }
     }
-    let min = p.min_attendance_percent.max(0) as u32;
+    let programme_rule = requirement(&p);
+    let tier_rules = tier_rules_of(&p);
     let mut rows: Vec<EligibilityRow> = trainees
         .iter()
         .filter_map(|id| {
@@ -107,7 +108,8 @@ async fn standings(db: &impl ConnectionTrait) -> AppResult<Standings> {
                 has_quiz,
                 quiz_passed,
             };
-            let reasons = rules::shortfalls(&standing, min, p.require_quiz);
+            let rule = rules::requirement_for(programme_rule, &tier_rules, &l.tier);
+            let reasons = rules::shortfalls(&standing, rule.min_percent, rule.require_quiz);
             let cert = issued.get(id);
             Some(EligibilityRow {
                 person_id: *id,
@@ -117,6 +119,7 @@ async fn standings(db: &impl ConnectionTrait) -> AppResult<Standings> {
                 hours_due: hours(due),
                 hours_attended: hours(got),
                 percent: percent(got, due),
+                min_percent: rule.min_percent,
                 quiz_passed: has_quiz.then_some(quiz_passed),
                 eligible: reasons.is_empty(),
                 reasons: reasons.iter().map(|r| r.code().to_string()).collect(),
@@ -140,13 +143,40 @@ async fn standings(db: &impl ConnectionTrait) -> AppResult<Standings> {
     })
 }
 
+/// The programme's own certificate rule.
+fn requirement(p: &programme::Model) -> rules::Requirement {
+    rules::Requirement {
+        min_percent: p.min_attendance_percent.clamp(0, 100) as u32,
+        require_quiz: p.require_quiz,
+    }
+}
+
+/// The tiers whose certificate rule differs from the programme's.
+pub fn tier_rules_of(p: &programme::Model) -> Vec<TierRule> {
+    serde_json::from_str(&p.tier_rules).unwrap_or_else(|e| {
+        tracing::error!(error = %e, "unreadable tier rules; the programme's rule applies");
+        Vec::new()
+    })
+}
+
 pub async fn board(db: &impl ConnectionTrait) -> AppResult<EligibilityList> {
     let s = standings(db).await?;
+    let programme_rule = requirement(&s.programme);
     Ok(EligibilityList {
+        tier_rules: tier_rules_of(&s.programme)
+            .iter()
+            .map(|r| {
+                let code = r.tier.code();
+                (
+                    code.to_string(),
+                    rules::requirement_for(programme_rule, &[*r], code),
+                )
+            })
+            .collect(),
         programme_zh: s.programme.title_zh,
         programme_en: s.programme.title_en,
-        min_percent: s.programme.min_attendance_percent.max(0) as u32,
-        require_quiz: s.programme.require_quiz,
+        min_percent: programme_rule.min_percent,
+        require_quiz: programme_rule.require_quiz,
         rows: s.rows,
     })
 }

@@ -120,7 +120,6 @@ fn row_of(
         text,
         html,
     } = templates::render(&template, to.english);
-    let uuid = uuid::Uuid::new_v4().to_string();
     let row = outbox::ActiveModel {
         idempotency_key: Set(key),
         kind: Set(template.kind().to_string()),
@@ -135,8 +134,17 @@ fn row_of(
             .map(|a| serde_json::to_string(&a))
             .transpose()
             .map_err(|_| AppError::Internal)?),
-        message_id: Set(rules::message_id(&uuid, public_url)),
         batch: Set(batch.map(str::to_string)),
+        ..Default::default()
+    };
+    Ok(queued(row, public_url, now))
+}
+
+/// A new row's place in the queue, whatever it says: its own `Message-ID`, due now, unclaimed.
+fn queued(row: outbox::ActiveModel, public_url: &str, now: DateTime<Utc>) -> outbox::ActiveModel {
+    let uuid = uuid::Uuid::new_v4().to_string();
+    outbox::ActiveModel {
+        message_id: Set(rules::message_id(&uuid, public_url)),
         status: Set(QUEUED.into()),
         attempts: Set(0),
         next_attempt_at: Set(now),
@@ -145,9 +153,8 @@ fn row_of(
         last_error: Set(None),
         created_at: Set(now),
         sent_at: Set(None),
-        ..Default::default()
-    };
-    Ok(row)
+        ..row
+    }
 }
 
 /// What a message about a session says: its number, title, local time, room and venue.
@@ -726,8 +733,7 @@ pub async fn resend(
         None => original.to_address.clone(),
     };
     let key = format!("{prefix}{}", copies.len() + 1);
-    let uuid = uuid::Uuid::new_v4().to_string();
-    outbox::Entity::insert(outbox::ActiveModel {
+    let copy = outbox::ActiveModel {
         idempotency_key: Set(key.clone()),
         kind: Set(original.kind),
         person_id: Set(original.person_id),
@@ -738,21 +744,13 @@ pub async fn resend(
         text_body: Set(original.text_body),
         html_body: Set(original.html_body),
         attachment: Set(original.attachment),
-        message_id: Set(rules::message_id(&uuid, public_url)),
         batch: Set(None),
-        status: Set(QUEUED.into()),
-        attempts: Set(0),
-        next_attempt_at: Set(now),
-        claimed_by: Set(None),
-        claimed_until: Set(None),
-        last_error: Set(None),
-        created_at: Set(now),
-        sent_at: Set(None),
         ..Default::default()
-    })
-    .on_conflict_do_nothing_on([outbox::Column::IdempotencyKey])
-    .exec_without_returning(&txn)
-    .await?;
+    };
+    outbox::Entity::insert(queued(copy, public_url, now))
+        .on_conflict_do_nothing_on([outbox::Column::IdempotencyKey])
+        .exec_without_returning(&txn)
+        .await?;
     let copy = outbox::Entity::find()
         .filter(outbox::Column::IdempotencyKey.eq(key))
         .one(&txn)

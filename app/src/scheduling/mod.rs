@@ -103,6 +103,8 @@ pub struct NoticeView {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MyPlaces {
     pub sessions: Vec<SessionCard>,
+    /// The sessions the person teaches (a lecturer linked to their account), for instructors.
+    pub teaching: Vec<SessionCard>,
     pub notices: Vec<NoticeView>,
     /// The person's subscribable calendar (iCalendar) URL.
     pub feed_url: String,

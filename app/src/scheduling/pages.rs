@@ -414,7 +414,26 @@ pub fn MySchedulePage() -> impl IntoView {
                                     " "<A href=format!("/sessions/{}", n.session_id)>{t!(i18n, sched_open)}</A>
                                 </p>
                             }).collect_view();
-                            let list = if m.sessions.is_empty() {
+                            // An instructor's own sessions, with the way to run them.
+                            let teaching = (!m.teaching.is_empty()).then(|| view! {
+                                <h2>{t!(i18n, sched_teaching)}</h2>
+                                <ul class="my-sessions" data-testid="teaching">
+                                    {m.teaching.clone().into_iter().map(|c| {
+                                        let t = c.clone();
+                                        let title = move || localised(i18n.get_locale(), &t.title_zh, &t.title_en);
+                                        view! {
+                                            <li data-testid="teaching-session">
+                                                <A href=format!("/sessions/{}", c.id)>{title}</A>
+                                                <span class="muted">{format!("{} {}–{} · {}", c.date, c.start, c.end, c.room)}</span>
+                                                <A href=format!("/sessions/{}/attendance", c.id)>{t!(i18n, att_roll_call)}</A>
+                                            </li>
+                                        }
+                                    }).collect_view()}
+                                </ul>
+                            });
+                            let list = if m.sessions.is_empty() && !m.teaching.is_empty() {
+                                ().into_any()
+                            } else if m.sessions.is_empty() {
                                 view! { <p class="empty">{t!(i18n, sched_none)}" "<A href="/schedule">{t!(i18n, nav_schedule)}</A></p> }.into_any()
                             } else {
                                 view! {
@@ -437,6 +456,7 @@ pub fn MySchedulePage() -> impl IntoView {
                             let feed = m.feed_url.clone();
                             view! {
                                 {notices}
+                                {teaching}
                                 {list}
                                 <div class="field subscribe">
                                     <label for="feed-url">{t!(i18n, sched_subscribe)}</label>

@@ -23,12 +23,6 @@ use crate::people::entity::{enterprise, person};
 
 /// Who sees rosters and may enrol or cancel anyone.
 const MANAGERS: &[Role] = &[Role::Scheduler, Role::Admin];
-const ROSTER_READERS: &[Role] = &[
-    Role::Scheduler,
-    Role::Admin,
-    Role::Organiser,
-    Role::Instructor,
-];
 
 pub fn tz_of(name: &str) -> Tz {
     name.parse().unwrap_or(chrono_tz::Asia::Shanghai)
@@ -386,6 +380,58 @@ pub async fn session_and_programme(
     Ok((s, p))
 }
 
+/// The accounts of the session's lecturers, for those linked to one.
+pub async fn lecturer_accounts(
+    db: &impl ConnectionTrait,
+    s: &session::Model,
+) -> AppResult<Vec<i64>> {
+    let names = list(&s.lecturers);
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(lecturer::Entity::find()
+        .filter(lecturer::Column::Name.is_in(names))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|l| l.person_id)
+        .collect())
+}
+
+/// What `user` may do with the people of session `s` (see [`rules::session_role`]).
+pub async fn role_in(
+    db: &impl ConnectionTrait,
+    user: &CurrentUser,
+    s: &session::Model,
+) -> AppResult<rules::SessionRole> {
+    // Only an instructor's answer depends on who teaches the session.
+    let accounts = if user.has(Role::Instructor) && !user.has_any(MANAGERS) {
+        lecturer_accounts(db, s).await?
+    } else {
+        Vec::new()
+    };
+    Ok(rules::session_role(user, &accounts))
+}
+
+/// The session and what `user` may do with its people, when that is at least `needed`; 403
+/// otherwise.
+pub async fn session_for(
+    db: &impl ConnectionTrait,
+    user: &CurrentUser,
+    id: i64,
+    needed: rules::SessionRole,
+) -> AppResult<(session::Model, rules::SessionRole)> {
+    let s = session::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let role = role_in(db, user, &s).await?;
+    if role < needed {
+        return Err(AppError::Forbidden);
+    }
+    Ok((s, role))
+}
+
 /// A session with its programme and its card (seats counted; no personal place).
 pub async fn session_card(
     db: &impl ConnectionTrait,
@@ -478,7 +524,8 @@ pub async fn detail(
     let rooms = rooms_of(db, p.id).await?;
     let c = counts(db, &[s.id]).await?;
     let mine = places(db, user.id).await?;
-    let roster = if user.has_any(ROSTER_READERS) {
+    let role = role_in(db, user, &s).await?;
+    let roster = if role >= rules::SessionRole::Reader {
         Some(roster(db, s.id).await?)
     } else {
         None
@@ -510,7 +557,7 @@ pub async fn detail(
         roster,
         can_enrol: rules::tier_fits(&tiers, user.tier.as_deref()) && user.has(Role::Trainee),
         can_manage: user.has_any(MANAGERS),
-        can_project: user.has_any(&[Role::Instructor, Role::Scheduler, Role::Admin]),
+        can_project: role == rules::SessionRole::Runner,
         move_targets,
     })
 }
@@ -1010,11 +1057,28 @@ pub async fn cancel_many(
 
 pub async fn my_schedule(db: &impl ConnectionTrait, user: &CurrentUser) -> AppResult<MyPlaces> {
     let mine = places(db, user.id).await?;
-    let sessions = session::Entity::find()
-        .filter(session::Column::Id.is_in(mine.keys().copied()))
+    let all = session::Entity::find()
         .order_by_asc(session::Column::StartsAt)
         .all(db)
         .await?;
+    // The lecturers linked to this account: an instructor's own sessions (another role linked
+    // by mistake teaches nothing, as `rules::session_role` says).
+    let my_names: HashSet<String> = if user.has(Role::Instructor) {
+        lecturer::Entity::find()
+            .filter(lecturer::Column::PersonId.eq(user.id))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|l| l.name)
+            .collect()
+    } else {
+        HashSet::new()
+    };
+    let teaches = |s: &session::Model| list(&s.lecturers).iter().any(|n| my_names.contains(n));
+    let (sessions, taught): (Vec<&session::Model>, Vec<&session::Model>) = (
+        all.iter().filter(|s| mine.contains_key(&s.id)).collect(),
+        all.iter().filter(|s| teaches(s)).collect(),
+    );
     let programmes: HashMap<i64, programme::Model> = programme::Entity::find()
         .all(db)
         .await?
@@ -1027,24 +1091,22 @@ pub async fn my_schedule(db: &impl ConnectionTrait, user: &CurrentUser) -> AppRe
         .into_iter()
         .map(|r| (r.id, r))
         .collect();
-    let ids: Vec<i64> = sessions.iter().map(|s| s.id).collect();
+    let ids: Vec<i64> = sessions.iter().chain(&taught).map(|s| s.id).collect();
     let c = counts(db, &ids).await?;
-    let cards = sessions
-        .iter()
-        .map(|s| {
-            let tz = programmes
-                .get(&s.programme_id)
-                .map(|p| tz_of(&p.timezone))
-                .unwrap_or(chrono_tz::Asia::Shanghai);
-            card(s, tz, &rooms, &c, mine.get(&s.id))
-        })
-        .collect();
-    let numbers: HashMap<i64, i32> = session::Entity::find()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|s| (s.id, s.number))
-        .collect();
+    let cards_of = |list: &[&session::Model]| -> Vec<SessionCard> {
+        list.iter()
+            .map(|s| {
+                let tz = programmes
+                    .get(&s.programme_id)
+                    .map(|p| tz_of(&p.timezone))
+                    .unwrap_or(chrono_tz::Asia::Shanghai);
+                card(s, tz, &rooms, &c, mine.get(&s.id))
+            })
+            .collect()
+    };
+    let cards = cards_of(&sessions);
+    let teaching = cards_of(&taught);
+    let numbers: HashMap<i64, i32> = all.iter().map(|s| (s.id, s.number)).collect();
     let notices = notice::Entity::find()
         .filter(notice::Column::PersonId.eq(user.id))
         .order_by_desc(notice::Column::Id)
@@ -1064,6 +1126,7 @@ pub async fn my_schedule(db: &impl ConnectionTrait, user: &CurrentUser) -> AppRe
         .collect();
     Ok(MyPlaces {
         sessions: cards,
+        teaching,
         notices,
         feed_url: String::new(),
     })

@@ -2,6 +2,23 @@
 #[cfg(feature = "ssr")]
 pub mod time;
 
+/// A labelled input bound to one `String` field of a form kept in an `RwSignal`, with the input's
+/// id as its test id: the fields the planner's and the programme's forms are made of. The caller
+/// has `leptos::prelude::*` and `crate::i18n::*` in scope.
+#[macro_export]
+macro_rules! bound_field {
+    ($i18n:ident, $form:ident, $id:literal, $label:ident, $field:ident, $type:literal) => {
+        view! {
+            <div class="field">
+                <label for=$id>{t!($i18n, $label)}</label>
+                <input id=$id type=$type data-testid=$id
+                    prop:value=move || $form.with(|f| f.$field.clone())
+                    on:input=move |ev| $form.update(|f| f.$field = event_target_value(&ev)) />
+            </div>
+        }
+    };
+}
+
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;

@@ -279,11 +279,15 @@ pub struct Programme {
     pub hash: String,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CertificateRule {
     pub min_attendance_percent: u32,
     pub require_quiz: bool,
+    /// Tiers with a rule of their own, in the tiers' order.
+    pub tiers: Vec<TierRule>,
 }
+
+pub use crate::certificate::rules::TierRule;
 
 /// How many trainees of a tier each enterprise must send.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

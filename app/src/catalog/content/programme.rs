@@ -6,7 +6,7 @@ use chrono::{NaiveDate, NaiveTime};
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::model::{CertificateRule, Programme, Quota, Room, Session};
+use super::model::{CertificateRule, Programme, Quota, Room, Session, TierRule};
 use super::source::{is_valid_id, Doc, Problem, SourceFile};
 use crate::people::tier::Tier;
 
@@ -41,6 +41,16 @@ struct RawProgramme {
 struct RawCertificate {
     min_attendance_percent: Spanned<i64>,
     require_quiz: bool,
+    #[serde(default)]
+    tiers: Vec<RawTierRule>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTierRule {
+    tier: Spanned<String>,
+    min_attendance_percent: Option<Spanned<i64>>,
+    require_quiz: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -133,14 +143,44 @@ pub(crate) fn load(
         }
     }
 
-    let certificate = CertificateRule {
+    let mut certificate = CertificateRule {
         min_attendance_percent: doc.int_in(
             &raw.certificate.min_attendance_percent,
             "min_attendance_percent",
             0..=100,
         ) as u32,
         require_quiz: raw.certificate.require_quiz,
+        tiers: Vec::new(),
     };
+    for r in &raw.certificate.tiers {
+        let min = r
+            .min_attendance_percent
+            .as_ref()
+            .map(|m| doc.int_in(m, "min_attendance_percent", 0..=100) as u32);
+        if let Some(tier) = doc.tier(&r.tier) {
+            if certificate.tiers.iter().any(|other| other.tier == tier) {
+                doc.report_at(
+                    &r.tier,
+                    format!("tier `{}` has two certificate rules", tier.code()),
+                );
+            } else if min.is_none() && r.require_quiz.is_none() {
+                doc.report_at(
+                    &r.tier,
+                    format!(
+                        "the rule of tier `{}` sets neither `min_attendance_percent` nor `require_quiz`",
+                        tier.code()
+                    ),
+                );
+            } else {
+                certificate.tiers.push(TierRule {
+                    tier,
+                    min_attendance_percent: min,
+                    require_quiz: r.require_quiz,
+                });
+            }
+        }
+    }
+    certificate.tiers.sort_by_key(|r| r.tier);
 
     let mut quotas: Vec<Quota> = Vec::new();
     for q in &raw.quotas {

@@ -465,3 +465,66 @@ fn a_session_that_ends_before_it_starts_is_reported() {
         "`start` must be before `end`",
     );
 }
+
+#[test]
+fn a_tier_may_have_its_own_certificate_rule() {
+    use crate::people::tier::Tier;
+    let copy = Copy::new("tier-rules");
+    let rel = "programmes/tj-cp-audit-2014.toml";
+    copy.edit(
+        rel,
+        "require_quiz = true\n",
+        "require_quiz = true\n\n[[certificate.tiers]]\ntier = \"official\"\nrequire_quiz = false\n\n[[certificate.tiers]]\ntier = \"leader\"\nmin_attendance_percent = 100\n",
+    );
+    let set = load(&copy.root).expect("the rules are valid");
+    let rule = &set.programmes[0].certificate;
+    assert_eq!(rule.min_attendance_percent, 80);
+    assert_eq!(
+        rule.tiers,
+        vec![
+            TierRule {
+                tier: Tier::Leader,
+                min_attendance_percent: Some(100),
+                require_quiz: None,
+            },
+            TierRule {
+                tier: Tier::Official,
+                min_attendance_percent: None,
+                require_quiz: Some(false),
+            },
+        ],
+        "in the tiers' order, each part left out following the programme"
+    );
+
+    // A tier twice, a rule that sets nothing, and a share over 100 are each reported.
+    copy.edit(
+        rel,
+        "min_attendance_percent = 100\n",
+        "min_attendance_percent = 101\n\n[[certificate.tiers]]\ntier = \"official\"\nmin_attendance_percent = 60\n\n[[certificate.tiers]]\ntier = \"expert\"\n",
+    );
+    let text = copy.read(rel);
+    let nth_line = |needle: &str, nth: usize| {
+        let at = text.match_indices(needle).nth(nth).unwrap().0;
+        text[..at].matches('\n').count() + 1
+    };
+    let path = copy.path(rel);
+    let problems = copy.problems();
+    assert_reported(
+        &problems,
+        &path,
+        nth_line("tier = \"official\"", 1),
+        "tier `official` has two certificate rules",
+    );
+    assert_reported(
+        &problems,
+        &path,
+        nth_line("tier = \"expert\"", 0),
+        "sets neither",
+    );
+    assert_reported(
+        &problems,
+        &path,
+        nth_line("min_attendance_percent = 101", 0),
+        "min_attendance_percent",
+    );
+}

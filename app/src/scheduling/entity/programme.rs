@@ -25,6 +25,9 @@ pub struct Model {
     pub min_attendance_percent: i32,
     /// Certificate rule: the tier's quiz must be passed too.
     pub require_quiz: bool,
+    /// JSON list of `TierRule`: the tiers whose rule differs from the two fields above.
+    #[sea_orm(column_type = "Text")]
+    pub tier_rules: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

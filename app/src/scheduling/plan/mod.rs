@@ -45,6 +45,8 @@ pub struct PlanLecturer {
     pub organisation: String,
     /// The linked account's name, when the lecturer has one.
     pub account: Option<String>,
+    /// The login (phone or email) that links the account; empty without one.
+    pub login: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -204,18 +204,6 @@ fn PlanBody(
             t_string!(i18n, plan_edit_session).replace("{n}", &n)
         }
     };
-    macro_rules! text_field {
-        ($id:literal, $label:ident, $field:ident, $type:literal) => {
-            view! {
-                <div class="field">
-                    <label for=$id>{t!(i18n, $label)}</label>
-                    <input id=$id type=$type data-testid=$id
-                        prop:value=move || form.with(|f| f.$field.clone())
-                        on:input=move |ev| form.update(|f| f.$field = event_target_value(&ev)) />
-                </div>
-            }
-        };
-    }
 
     let shortfalls = plan.shortfalls.clone();
     let short_enterprises = {
@@ -249,12 +237,12 @@ fn PlanBody(
         <form id="session-form" class="plan-form" on:submit=submit data-testid="session-form">
             <h3>{heading}</h3>
             <div class="plan-grid">
-                {text_field!("plan-number", plan_number, number, "number")}
-                {text_field!("plan-title-zh", plan_title_zh, title_zh, "text")}
-                {text_field!("plan-title-en", plan_title_en, title_en, "text")}
-                {text_field!("plan-date", plan_date, date, "date")}
-                {text_field!("plan-start", plan_start, start, "time")}
-                {text_field!("plan-end", plan_end, end, "time")}
+                {crate::bound_field!(i18n, form, "plan-number", plan_number, number, "number")}
+                {crate::bound_field!(i18n, form, "plan-title-zh", plan_title_zh, title_zh, "text")}
+                {crate::bound_field!(i18n, form, "plan-title-en", plan_title_en, title_en, "text")}
+                {crate::bound_field!(i18n, form, "plan-date", plan_date, date, "date")}
+                {crate::bound_field!(i18n, form, "plan-start", plan_start, start, "time")}
+                {crate::bound_field!(i18n, form, "plan-end", plan_end, end, "time")}
                 <div class="field">
                     <label for="plan-room">{t!(i18n, sched_room)}</label>
                     <select id="plan-room" data-testid="plan-room"
@@ -262,7 +250,7 @@ fn PlanBody(
                         {room_options}
                     </select>
                 </div>
-                {text_field!("plan-capacity", plan_capacity, capacity, "number")}
+                {crate::bound_field!(i18n, form, "plan-capacity", plan_capacity, capacity, "number")}
             </div>
             <fieldset class="plan-picks">
                 <legend>{t!(i18n, plan_tiers)}</legend>
@@ -359,12 +347,12 @@ fn PlanBody(
                 </tr></thead>
                 <tbody>
                     {lecturers.into_iter().map(|l| {
-                        let edit = (l.id, l.name.clone(), l.organisation.clone(), String::new());
+                        let edit = (l.id, l.name.clone(), l.organisation.clone(), l.login.clone());
                         view! {
-                            <tr>
+                            <tr data-testid="lecturer-row">
                                 <td>{l.name.clone()}{l.account.map(|a| view! { <span class="badge">{a}</span> })}</td>
                                 <td>{l.organisation.clone()}</td>
-                                <td><button type="button" class="button button--secondary"
+                                <td><button type="button" class="button button--secondary" data-testid="edit-lecturer"
                                     on:click=move |_| lecturer_form.set(edit.clone())>{t!(i18n, plan_edit)}</button></td>
                             </tr>
                         }

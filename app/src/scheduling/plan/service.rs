@@ -51,12 +51,13 @@ pub async fn overview(db: &impl ConnectionTrait) -> AppResult<Plan> {
         .order_by_asc(lecturer::Column::Name)
         .all(db)
         .await?;
-    let accounts: HashMap<i64, String> = person::Entity::find()
+    // Each linked account's name, and the login that links it (shown again when editing).
+    let accounts: HashMap<i64, (String, String)> = person::Entity::find()
         .filter(person::Column::Id.is_in(lecturers.iter().filter_map(|l| l.person_id)))
         .all(db)
         .await?
         .into_iter()
-        .map(|p| (p.id, p.name))
+        .map(|p| (p.id, (p.name, p.phone.or(p.email).unwrap_or_default())))
         .collect();
     let ids_by_name: HashMap<&str, i64> =
         lecturers.iter().map(|l| (l.name.as_str(), l.id)).collect();
@@ -121,7 +122,13 @@ pub async fn overview(db: &impl ConnectionTrait) -> AppResult<Plan> {
                 id: l.id,
                 name: l.name.clone(),
                 organisation: l.organisation.clone(),
-                account: l.person_id.and_then(|id| accounts.get(&id).cloned()),
+                account: l
+                    .person_id
+                    .and_then(|id| accounts.get(&id).map(|a| a.0.clone())),
+                login: l
+                    .person_id
+                    .and_then(|id| accounts.get(&id).map(|a| a.1.clone()))
+                    .unwrap_or_default(),
             })
             .collect(),
         sessions: plan_sessions,
@@ -484,7 +491,8 @@ pub async fn save_lecturer(
     let (name, organisation) = rules::parse_lecturer(name, organisation)?;
     let login = login.trim();
     let txn = db.begin().await?;
-    let p = lock_programme(&txn).await?;
+    // The programme's lock: two schedulers saving at once are checked one after the other.
+    lock_programme(&txn).await?;
     let account = if login.is_empty() {
         None
     } else {
@@ -517,9 +525,10 @@ pub async fn save_lecturer(
             .await?
             .ok_or(AppError::NotFound)?;
         if old.name != name {
-            // Sessions name their lecturers: a new name follows into each of them.
+            // Sessions name their lecturers: a new name follows into each of them, in every
+            // programme (lecturers are shared, and who may run a session goes by the name).
             for s in session::Entity::find()
-                .filter(session::Column::ProgrammeId.eq(p.id))
+                .filter(session::Column::Lecturers.contains(old.name.as_str()))
                 .all(&txn)
                 .await?
             {

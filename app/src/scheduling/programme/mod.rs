@@ -27,7 +27,15 @@ pub struct ProgrammeForm {
     pub min_attendance_percent: String,
     pub require_quiz: bool,
     pub quotas: String,
+    /// The tiers with a certificate rule of their own, a comma list of `tier:percent:quiz`,
+    /// where a blank percent keeps the programme's and `quiz` is `yes`, `no` or blank (keep):
+    /// `official::no,leader:100:`.
+    #[serde(default)]
+    pub tier_rules: String,
 }
+
+/// One entry of `ProgrammeForm::tier_rules` as typed: (tier, percent, quiz).
+type TierRuleText = (String, String, String);
 
 impl ProgrammeForm {
     /// The minimum typed for a tier, as text (empty when the tier has none).
@@ -53,6 +61,52 @@ impl ProgrammeForm {
             .into_iter()
             .filter(|(_, n)| !n.is_empty())
             .map(|(t, n)| format!("{t}:{n}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+}
+
+impl ProgrammeForm {
+    fn tier_rule_entries(&self) -> Vec<TierRuleText> {
+        self.tier_rules
+            .split(',')
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+            .map(|e| {
+                let mut parts = e.splitn(3, ':').map(|p| p.trim().to_string());
+                (
+                    parts.next().unwrap_or_default(),
+                    parts.next().unwrap_or_default(),
+                    parts.next().unwrap_or_default(),
+                )
+            })
+            .collect()
+    }
+
+    /// A tier's own rule as typed: (percent, quiz), both blank when it follows the programme.
+    pub fn tier_rule(&self, tier: &str) -> (String, String) {
+        self.tier_rule_entries()
+            .into_iter()
+            .find(|(t, _, _)| t == tier)
+            .map(|(_, min, quiz)| (min, quiz))
+            .unwrap_or_default()
+    }
+
+    /// The list with one tier's rule replaced; a rule with both parts blank is dropped.
+    pub fn with_tier_rule(&self, tier: &str, min: &str, quiz: &str) -> String {
+        crate::people::tier::Tier::ALL
+            .iter()
+            .map(|t| {
+                let code = t.code();
+                let (m, q) = if code == tier {
+                    (min.trim().to_string(), quiz.trim().to_string())
+                } else {
+                    self.tier_rule(code)
+                };
+                (code, m, q)
+            })
+            .filter(|(_, m, q)| !m.is_empty() || !q.is_empty())
+            .map(|(t, m, q)| format!("{t}:{m}:{q}"))
             .collect::<Vec<_>>()
             .join(",")
     }
@@ -103,5 +157,22 @@ mod tests {
             "leader:1,auditor:2,expert:3"
         );
         assert_eq!(form.with_quota("leader", ""), "auditor:2");
+    }
+
+    #[test]
+    fn a_tier_rule_is_read_and_replaced_in_the_list() {
+        let form = ProgrammeForm {
+            tier_rules: "official::no, leader:100:".into(),
+            ..Default::default()
+        };
+        assert_eq!(form.tier_rule("official"), ("".into(), "no".into()));
+        assert_eq!(form.tier_rule("leader"), ("100".into(), "".into()));
+        assert_eq!(form.tier_rule("expert"), ("".into(), "".into()));
+        assert_eq!(
+            form.with_tier_rule("expert", " 60 ", "yes"),
+            "leader:100:,official::no,expert:60:yes",
+            "in the tiers' order"
+        );
+        assert_eq!(form.with_tier_rule("leader", "", ""), "official::no");
     }
 }

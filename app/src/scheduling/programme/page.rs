@@ -36,18 +36,6 @@ fn ProgrammeFields(initial: ProgrammeForm) -> impl IntoView {
     let i18n = use_i18n();
     let save = ServerAction::<SaveProgramme>::new();
     let form = RwSignal::new(initial);
-    macro_rules! field {
-        ($id:literal, $label:ident, $field:ident, $type:literal) => {
-            view! {
-                <div class="field">
-                    <label for=$id>{t!(i18n, $label)}</label>
-                    <input id=$id type=$type data-testid=$id
-                        prop:value=move || form.with(|f| f.$field.clone())
-                        on:input=move |ev| form.update(|f| f.$field = event_target_value(&ev)) />
-                </div>
-            }
-        };
-    }
     let outcome = move || {
         save.value().get().map(|r| match r {
             Ok(()) => view! { <p class="alert alert--success" role="status" data-testid="programme-saved">{t!(i18n, prog_saved)}</p> }.into_any(),
@@ -63,13 +51,13 @@ fn ProgrammeFields(initial: ProgrammeForm) -> impl IntoView {
     view! {
         <form class="plan-form" data-testid="programme-form" on:submit=submit>
             <div class="plan-grid">
-                {field!("prog-title-zh", prog_title_zh, title_zh, "text")}
-                {field!("prog-title-en", prog_title_en, title_en, "text")}
-                {field!("prog-starts-on", prog_starts_on, starts_on, "date")}
-                {field!("prog-ends-on", prog_ends_on, ends_on, "date")}
-                {field!("prog-venue-zh", prog_venue_zh, venue_zh, "text")}
-                {field!("prog-venue-en", prog_venue_en, venue_en, "text")}
-                {field!("prog-host-zh", prog_host_zh, host_zh, "text")}
+                {crate::bound_field!(i18n, form, "prog-title-zh", prog_title_zh, title_zh, "text")}
+                {crate::bound_field!(i18n, form, "prog-title-en", prog_title_en, title_en, "text")}
+                {crate::bound_field!(i18n, form, "prog-starts-on", prog_starts_on, starts_on, "date")}
+                {crate::bound_field!(i18n, form, "prog-ends-on", prog_ends_on, ends_on, "date")}
+                {crate::bound_field!(i18n, form, "prog-venue-zh", prog_venue_zh, venue_zh, "text")}
+                {crate::bound_field!(i18n, form, "prog-venue-en", prog_venue_en, venue_en, "text")}
+                {crate::bound_field!(i18n, form, "prog-host-zh", prog_host_zh, host_zh, "text")}
             </div>
             <div class="field plan-section">
                 <label for="prog-organisers">{t!(i18n, prog_organisers)}</label>
@@ -80,7 +68,7 @@ fn ProgrammeFields(initial: ProgrammeForm) -> impl IntoView {
             <fieldset class="plan-section">
                 <legend>{t!(i18n, prog_rule)}</legend>
                 <div class="plan-grid">
-                    {field!("prog-min-attendance", prog_min_attendance, min_attendance_percent, "number")}
+                    {crate::bound_field!(i18n, form, "prog-min-attendance", prog_min_attendance, min_attendance_percent, "number")}
                 </div>
                 <label class="option option--inline">
                     <input type="checkbox" data-testid="prog-require-quiz"
@@ -88,6 +76,20 @@ fn ProgrammeFields(initial: ProgrammeForm) -> impl IntoView {
                         on:change=move |ev| form.update(|f| f.require_quiz = event_target_checked(&ev)) />
                     <span>{t!(i18n, prog_require_quiz)}</span>
                 </label>
+                <h3 class="plan-subhead">{t!(i18n, prog_tier_rules)}</h3>
+                <p class="muted">{t!(i18n, prog_tier_rules_hint)}</p>
+                <div class="table-wrap" tabindex="0">
+                    <table class="table" data-testid="prog-tier-rules">
+                        <thead><tr>
+                            <th scope="col">{t!(i18n, admin_tier)}</th>
+                            <th scope="col">{t!(i18n, prog_min_attendance)}</th>
+                            <th scope="col">{t!(i18n, prog_tier_quiz)}</th>
+                        </tr></thead>
+                        <tbody>
+                            {Tier::ALL.into_iter().map(|tier| view! { <TierRuleRow tier form /> }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
             </fieldset>
             <fieldset class="plan-section">
                 <legend>{t!(i18n, prog_quotas)}</legend>
@@ -112,5 +114,43 @@ fn ProgrammeFields(initial: ProgrammeForm) -> impl IntoView {
                     disabled=move || save.pending().get()>{t!(i18n, prog_save)}</button>
             </p>
         </form>
+    }
+}
+
+/// One tier's own certificate rule: a share of hours and the quiz, each blank to follow the
+/// programme's.
+#[component]
+fn TierRuleRow(tier: Tier, form: RwSignal<ProgrammeForm>) -> impl IntoView {
+    let i18n = use_i18n();
+    let code = tier.code();
+    let name = move || tier_name(i18n.get_locale(), code);
+    let quiz_is = move |v: &'static str| move || form.with(|f| f.tier_rule(code).1 == v);
+    view! {
+        <tr data-testid=format!("tier-rule-{code}")>
+            <th scope="row">{name}</th>
+            <td>
+                <input type="number" min="0" max="100" data-testid=format!("prog-tier-min-{code}")
+                    aria-label=move || format!("{} · {}", name(), t_string!(i18n, prog_min_attendance))
+                    placeholder=move || form.with(|f| f.min_attendance_percent.clone())
+                    prop:value=move || form.with(|f| f.tier_rule(code).0)
+                    on:input=move |ev| {
+                        let min = event_target_value(&ev);
+                        form.update(|f| f.tier_rules = f.with_tier_rule(code, &min, &f.tier_rule(code).1));
+                    } />
+            </td>
+            <td>
+                <select data-testid=format!("prog-tier-quiz-{code}")
+                    aria-label=move || format!("{} · {}", name(), t_string!(i18n, prog_tier_quiz))
+                    prop:value=move || form.with(|f| f.tier_rule(code).1)
+                    on:change=move |ev| {
+                        let quiz = event_target_value(&ev);
+                        form.update(|f| f.tier_rules = f.with_tier_rule(code, &f.tier_rule(code).0, &quiz));
+                    }>
+                    <option value="" selected=quiz_is("")>{t!(i18n, prog_tier_quiz_same)}</option>
+                    <option value="yes" selected=quiz_is("yes")>{t!(i18n, prog_tier_quiz_yes)}</option>
+                    <option value="no" selected=quiz_is("no")>{t!(i18n, prog_tier_quiz_no)}</option>
+                </select>
+            </td>
+        </tr>
     }
 }

@@ -2,6 +2,7 @@
 use chrono::NaiveDate;
 
 use super::ProgrammeForm;
+use crate::certificate::rules::TierRule;
 use crate::error::AppError;
 use crate::people::tier::Tier;
 
@@ -25,6 +26,8 @@ pub struct ProgrammeInput {
     pub require_quiz: bool,
     /// Tiers with a minimum above zero, in the tiers' order.
     pub quotas: Vec<(Tier, u32)>,
+    /// Tiers with a certificate rule of their own, in the tiers' order.
+    pub tier_rules: Vec<TierRule>,
 }
 
 fn text(field: &str, value: &str, max: usize, required: bool) -> Result<String, AppError> {
@@ -67,6 +70,71 @@ fn quotas(list: &str) -> Result<Vec<(Tier, u32)>, AppError> {
     Ok(out)
 }
 
+fn percent(field: &str, value: &str) -> Result<u8, AppError> {
+    value
+        .trim()
+        .parse::<u8>()
+        .ok()
+        .filter(|p| *p <= 100)
+        .ok_or(AppError::validation(field, "percent_invalid"))
+}
+
+/// The tiers' own rules typed as `tier:percent:quiz`; an entry with both parts blank is none.
+fn tier_rules(list: &str) -> Result<Vec<TierRule>, AppError> {
+    let invalid = || AppError::validation("tier_rules", "tier_rule_invalid");
+    let mut out: Vec<TierRule> = Vec::new();
+    for entry in list.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+        let mut parts = entry.split(':').map(str::trim);
+        let (Some(tier), Some(min), Some(quiz), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(invalid());
+        };
+        let tier = Tier::parse(tier).ok_or(AppError::validation("tier_rules", "tier_invalid"))?;
+        let min = if min.is_empty() {
+            None
+        } else {
+            Some(u32::from(percent("tier_rules", min)?))
+        };
+        let quiz = match quiz {
+            "" => None,
+            "yes" => Some(true),
+            "no" => Some(false),
+            _ => return Err(invalid()),
+        };
+        if out.iter().any(|r| r.tier == tier) {
+            return Err(invalid());
+        }
+        if min.is_some() || quiz.is_some() {
+            out.push(TierRule {
+                tier,
+                min_attendance_percent: min,
+                require_quiz: quiz,
+            });
+        }
+    }
+    out.sort_by_key(|r| r.tier);
+    Ok(out)
+}
+
+/// The tiers' own rules as the form types them (what [`tier_rules`] reads back).
+pub fn tier_rules_text(rules: &[TierRule]) -> String {
+    rules
+        .iter()
+        .map(|r| {
+            let min = r.min_attendance_percent.map(|m| m.to_string());
+            let quiz = r.require_quiz.map(|q| if q { "yes" } else { "no" });
+            format!(
+                "{}:{}:{}",
+                r.tier.code(),
+                min.unwrap_or_default(),
+                quiz.unwrap_or_default()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 pub fn parse_programme(form: &ProgrammeForm) -> Result<ProgrammeInput, AppError> {
     let title_zh = text("title_zh", &form.title_zh, 120, true)?;
     let title_en = text("title_en", &form.title_en, 200, false)?;
@@ -94,16 +162,7 @@ pub fn parse_programme(form: &ProgrammeForm) -> Result<ProgrammeInput, AppError>
     if organisers_zh.len() > 10 {
         return Err(AppError::validation("organisers", "too_long"));
     }
-    let min_attendance_percent = form
-        .min_attendance_percent
-        .trim()
-        .parse::<u8>()
-        .ok()
-        .filter(|p| *p <= 100)
-        .ok_or(AppError::validation(
-            "min_attendance_percent",
-            "percent_invalid",
-        ))?;
+    let min_attendance_percent = percent("min_attendance_percent", &form.min_attendance_percent)?;
     Ok(ProgrammeInput {
         title_zh,
         title_en,
@@ -116,6 +175,7 @@ pub fn parse_programme(form: &ProgrammeForm) -> Result<ProgrammeInput, AppError>
         min_attendance_percent,
         require_quiz: form.require_quiz,
         quotas: quotas(&form.quotas)?,
+        tier_rules: tier_rules(&form.tier_rules)?,
     })
 }
 
@@ -169,6 +229,7 @@ mod tests {
             min_attendance_percent: "80".into(),
             require_quiz: true,
             quotas: "auditor:2,leader:1,expert:0".into(),
+            tier_rules: "official::no, expert::, leader:100:".into(),
         }
     }
 
@@ -194,6 +255,27 @@ mod tests {
         );
         assert_eq!(p.min_attendance_percent, 80);
         assert_eq!(p.quotas, vec![(Tier::Leader, 1), (Tier::Auditor, 2)]);
+        assert_eq!(
+            p.tier_rules,
+            vec![
+                TierRule {
+                    tier: Tier::Leader,
+                    min_attendance_percent: Some(100),
+                    require_quiz: None
+                },
+                TierRule {
+                    tier: Tier::Official,
+                    min_attendance_percent: None,
+                    require_quiz: Some(false)
+                },
+            ],
+            "in the tiers' order; a blank entry is none"
+        );
+        assert_eq!(tier_rules_text(&p.tier_rules), "leader:100:,official::no");
+        assert_eq!(
+            tier_rules(&tier_rules_text(&p.tier_rules)).unwrap(),
+            p.tier_rules
+        );
     }
 
     #[test]
@@ -247,6 +329,31 @@ mod tests {
             ),
             (|f| f.quotas = "pilot:1".into(), "quotas", "tier_invalid"),
             (|f| f.quotas = "leader".into(), "quotas", "quota_invalid"),
+            (
+                |f| f.tier_rules = "official:101:".into(),
+                "tier_rules",
+                "percent_invalid",
+            ),
+            (
+                |f| f.tier_rules = "official::maybe".into(),
+                "tier_rules",
+                "tier_rule_invalid",
+            ),
+            (
+                |f| f.tier_rules = "official:60".into(),
+                "tier_rules",
+                "tier_rule_invalid",
+            ),
+            (
+                |f| f.tier_rules = "official::no,official:60:".into(),
+                "tier_rules",
+                "tier_rule_invalid",
+            ),
+            (
+                |f| f.tier_rules = "pilot::no".into(),
+                "tier_rules",
+                "tier_invalid",
+            ),
         ];
         for (change, field, message) in cases {
             let mut form = good();

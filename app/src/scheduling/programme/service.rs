@@ -5,7 +5,7 @@ use sea_orm::{
     TransactionSession, TransactionTrait,
 };
 
-use super::rules::{outside_text, parse_programme, session_left_out};
+use super::rules::{outside_text, parse_programme, session_left_out, tier_rules_text};
 use super::ProgrammeForm;
 use crate::auth::service::audit;
 use crate::auth::CurrentUser;
@@ -21,6 +21,7 @@ pub async fn details(db: &impl ConnectionTrait) -> AppResult<ProgrammeForm> {
         .map(|(tier, min)| format!("{tier}:{min}"))
         .collect::<Vec<_>>()
         .join(",");
+    let tier_rules = tier_rules_text(&crate::certificate::service::tier_rules_of(&p));
     Ok(ProgrammeForm {
         title_zh: p.title_zh,
         title_en: p.title_en,
@@ -33,6 +34,7 @@ pub async fn details(db: &impl ConnectionTrait) -> AppResult<ProgrammeForm> {
         min_attendance_percent: p.min_attendance_percent.to_string(),
         require_quiz: p.require_quiz,
         quotas,
+        tier_rules,
     })
 }
 
@@ -56,6 +58,7 @@ pub async fn save(
             "min_attendance_percent": input.min_attendance_percent,
             "require_quiz": input.require_quiz,
             "quotas": input.quotas.iter().map(|(t, n)| format!("{}:{n}", t.code())).collect::<Vec<_>>(),
+            "tier_rules": input.tier_rules,
         }),
     )
     .await?;
@@ -85,6 +88,7 @@ pub async fn save(
     row.organisers_zh = Set(json(&input.organisers_zh));
     row.min_attendance_percent = Set(i32::from(input.min_attendance_percent));
     row.require_quiz = Set(input.require_quiz);
+    row.tier_rules = Set(json(&input.tier_rules));
     row.update(&txn).await?;
     quota::Entity::delete_many()
         .filter(quota::Column::ProgrammeId.eq(programme_id))
