@@ -99,9 +99,9 @@ pub fn CertificatesPage() -> impl IntoView {
                                     <ul class="muted tier-rules" data-testid="tier-rules">
                                         {list.into_iter().map(|(tier, r)| view! {
                                             <li>{move || t_string!(i18n, cert_tier_rule)
-                                                .replace("{tier}", &tier_name(i18n.get_locale(), &tier))
+                                                .replace("{tier}", tier_name(i18n.get_locale(), &tier))
                                                 .replace("{min}", &r.min_percent.to_string())
-                                                .replace("{quiz}", &if r.require_quiz { t_string!(i18n, cert_tier_rule_quiz) } else { t_string!(i18n, cert_tier_rule_no_quiz) }.to_string())}</li>
+                                                .replace("{quiz}", if r.require_quiz { t_string!(i18n, cert_tier_rule_quiz) } else { t_string!(i18n, cert_tier_rule_no_quiz) })}</li>
                                         }).collect_view()}
                                     </ul>
                                 }
