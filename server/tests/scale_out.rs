@@ -8,7 +8,6 @@ mod common;
 use academy_app::auth::Role;
 use academy_app::catalog::content;
 use academy_app::catalog::sync::sync;
-use academy_app::people::entity::person;
 use academy_app::scheduling::entity::{enrolment, session};
 use common::{academy_process, content_root, on_each_database, person_with_roles, PASSWORD};
 use sea_orm::{
@@ -100,22 +99,7 @@ async fn two_processes_share_sign_in_check_in_codes_and_the_seat_race() {
         academy_app::scheduling::service::enrol(&db.db, running.id, trainee.id, false, now)
             .await
             .unwrap();
-        let rows: Vec<person::ActiveModel> = (0..200)
-            .map(|i| person::ActiveModel {
-                name: Set(format!("学员{i:03}")),
-                phone: Set(Some(format!("1370000{i:04}"))),
-                tier: Set(Some("consultant".into())),
-                locale: Set("zh-CN".into()),
-                active: Set(true),
-                created_at: Set(now),
-                updated_at: Set(now),
-                ..Default::default()
-            })
-            .collect();
-        person::Entity::insert_many(rows)
-            .exec(&db.db)
-            .await
-            .unwrap();
+        common::numbered_trainees(&db, 200, "consultant").await;
 
         let quiet = [("ACADEMY_MAIL_WORKER", "false")];
         let (mut pa, port_a) = academy_process(&db, &quiet).await;

@@ -7,7 +7,6 @@ use academy_app::auth::Role;
 use academy_app::catalog::content;
 use academy_app::catalog::sync::sync;
 use academy_app::mail::entity::outbox;
-use academy_app::people::entity::person;
 use academy_app::scheduling::entity::{enrolment, notice, session};
 use academy_app::scheduling::service::{cancel, enrol};
 use common::{call, content_root, on_each_database, person_with_roles, session_cookie, sign_in};
@@ -18,39 +17,6 @@ use serde_json::Value;
 async fn load(db: &TestDb) {
     let set = content::load(&content_root()).unwrap();
     sync(&db.db, &set, chrono::Utc::now()).await.unwrap();
-}
-
-async fn people(db: &TestDb, n: usize) -> Vec<i64> {
-    let now = chrono::Utc::now();
-    let rows: Vec<person::ActiveModel> = (0..n)
-        .map(|i| person::ActiveModel {
-            name: Set(format!("学员{i:03}")),
-            phone: Set(Some(format!("1370000{i:04}"))),
-            email: Set(None),
-            enterprise_id: Set(None),
-            tier: Set(Some("auditor".into())),
-            job_title: Set(None),
-            locale: Set("zh-CN".into()),
-            password_hash: Set(None),
-            active: Set(true),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
-        })
-        .collect();
-    person::Entity::insert_many(rows)
-        .exec(&db.db)
-        .await
-        .unwrap();
-    person::Entity::find()
-        .filter(person::Column::Phone.like("1370000%"))
-        .order_by_asc(person::Column::Id)
-        .all(&db.db)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|p| p.id)
-        .collect()
 }
 
 async fn session_number(db: &TestDb, number: i32) -> session::Model {
@@ -87,7 +53,7 @@ async fn two_hundred_at_once_into_fifty_seats_gives_fifty_and_a_waitlist_in_orde
         let mut row: session::ActiveModel = s.clone().into();
         row.capacity = Set(50);
         row.update(&db.db).await.unwrap();
-        let ids = people(&db, 200).await;
+        let ids = common::numbered_trainees(&db, 200, "auditor").await;
 
         let mut tasks = Vec::new();
         for id in ids.clone() {
@@ -295,7 +261,7 @@ async fn a_scheduler_enrols_several_then_moves_and_cancels_a_selection() {
     on_each_database(|db| async move {
         load(&db).await;
         person_with_roles(&db, 1, &[Role::Scheduler], None).await;
-        let ids = people(&db, 4).await;
+        let ids = common::numbered_trainees(&db, 4, "auditor").await;
         let five = session_number(&db, 5).await;
         let mut row: session::ActiveModel = five.clone().into();
         row.capacity = Set(2);

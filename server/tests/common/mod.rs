@@ -429,3 +429,36 @@ pub async fn pass_quiz(db: &DatabaseConnection, course: &str, person: i64) {
     .await
     .unwrap();
 }
+
+/// `n` trainees of `tier` without accounts' passwords, 学员000… with phones 1370000xxxx; their
+/// ids in that order.
+pub async fn numbered_trainees(db: &TestDb, n: usize, tier: &str) -> Vec<i64> {
+    use academy_app::people::entity::person;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+    let now = chrono::Utc::now();
+    let rows: Vec<person::ActiveModel> = (0..n)
+        .map(|i| person::ActiveModel {
+            name: Set(format!("学员{i:03}")),
+            phone: Set(Some(format!("1370000{i:04}"))),
+            tier: Set(Some(tier.to_string())),
+            locale: Set("zh-CN".into()),
+            active: Set(true),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        })
+        .collect();
+    person::Entity::insert_many(rows)
+        .exec(&db.db)
+        .await
+        .unwrap();
+    person::Entity::find()
+        .filter(person::Column::Phone.like("1370000%"))
+        .order_by_asc(person::Column::Id)
+        .all(&db.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.id)
+        .collect()
+}
