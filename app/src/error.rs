@@ -139,6 +139,8 @@ pub fn field_name(locale: crate::i18n::Locale, field: &str) -> &'static str {
         "min_attendance_percent" => td_string!(locale, f_min_attendance_percent),
         "quotas" => td_string!(locale, f_quotas),
         "tier_rules" => td_string!(locale, f_tier_rules),
+        "periods" => td_string!(locale, f_periods),
+        "period" => td_string!(locale, f_period),
         _ => td_string!(locale, f_other),
     }
 }
@@ -215,6 +217,12 @@ pub fn validation_message(locale: crate::i18n::Locale, code: &str) -> &'static s
         "percent_invalid" => td_string!(locale, v_percent_invalid),
         "quota_invalid" => td_string!(locale, v_quota_invalid),
         "tier_rule_invalid" => td_string!(locale, v_tier_rule_invalid),
+        // Periods of a session (`scheduling::periods`).
+        "periods_invalid" => td_string!(locale, v_periods_invalid),
+        "periods_overlap" => td_string!(locale, v_periods_overlap),
+        "period_outside_session" => td_string!(locale, v_period_outside_session),
+        "periods_too_many" => td_string!(locale, v_periods_too_many),
+        "period_invalid" => td_string!(locale, v_period_invalid),
         _ => td_string!(locale, v_other),
     }
 }

@@ -104,6 +104,24 @@ test('a scheduler plans sessions and is refused a double-booked room with the cl
   await page.locator('[data-testid="plan-row"]', { hasText: '第九期' }).waitFor();
   assert.equal(await page.locator('[data-testid="session-error"]').count(), 0);
 
+  // Session 5 is a full day in two periods. A period outside the day is named under the form;
+  // a later afternoon is saved and listed; then the file's split is put back.
+  const fifth = page.locator('[data-testid="plan-row"]', { hasText: '第五期' });
+  assert.equal(await fifth.locator('[data-testid="plan-row-periods"]').textContent(), '上午 09:00-12:00; 下午 13:30-16:30');
+  await fifth.locator('[data-testid="edit-session"]').click();
+  assert.equal(await page.inputValue('#plan-periods'), '上午 09:00-12:00; 下午 13:30-16:30');
+  await page.fill('#plan-periods', '上午 08:00-12:00；下午 13:30-16:30');
+  await page.click('[data-testid="save-session"]');
+  await error.waitFor();
+  assert.match(await error.textContent(), /时段.*须在本期的开始和结束时间之内/);
+  await page.fill('#plan-periods', '上午 09:00-12:00；下午 14:00-16:30');
+  await page.click('[data-testid="save-session"]');
+  await fifth.locator('[data-testid="plan-row-periods"]', { hasText: '下午 14:00-16:30' }).waitFor();
+  await fifth.locator('[data-testid="edit-session"]').click();
+  await page.fill('#plan-periods', '上午 09:00-12:00；下午 13:30-16:30');
+  await page.click('[data-testid="save-session"]');
+  await fifth.locator('[data-testid="plan-row-periods"]', { hasText: '下午 13:30-16:30' }).waitFor();
+
   // Both are in the week calendar, in the new room's row.
   await page.goto(BASE_URL + '/schedule');
   await hydrated(page);
@@ -149,7 +167,7 @@ test('a scheduler plans sessions and is refused a double-booked room with the cl
   assert.ok(await page.locator('[data-testid="shortfall-row"]').count() > 0);
   assert.deepEqual(await accessibilityViolations(page), []);
   await screenshot(page, 'plan-phone');
-  // The refused save answers 409, which the browser logs; nothing else may be logged.
-  assert.deepEqual(context.errors.filter((e) => !/status of 409/.test(e)), []);
+  // The refused saves answer 409 and 422, which the browser logs; nothing else may be logged.
+  assert.deepEqual(context.errors.filter((e) => !/status of (409|422)/.test(e)), []);
   await context.close();
 });

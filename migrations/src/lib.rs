@@ -14,6 +14,7 @@ mod m20261129_000009_districts;
 mod m20261129_000010_lecturers;
 mod m20261129_000011_reissue;
 mod m20261129_000012_tier_rules;
+mod m20261130_000013_periods;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000010_lecturers::Migration),
             Box::new(m20261129_000011_reissue::Migration),
             Box::new(m20261129_000012_tier_rules::Migration),
+            Box::new(m20261130_000013_periods::Migration),
         ]
     }
 }

@@ -42,14 +42,7 @@ async fn main() -> anyhow::Result<()> {
         .await?;
     let organiser = academy_app::admin::service::create_person(
         &db,
-        &CurrentUser {
-            id: 0,
-            name: "benchmark".into(),
-            roles: vec![Role::Admin],
-            district_id: None,
-            enterprise_id: None,
-            tier: None,
-        },
+        &CurrentUser::with_roles(0, "benchmark", &[Role::Admin]),
         academy_app::admin::service::PersonForCreate {
             name: "发证人".into(),
             phone: None,

@@ -52,6 +52,8 @@ async fn main() -> anyhow::Result<()> {
     let mut moved: session::ActiveModel = s.into();
     moved.starts_at = Set(now - Duration::minutes(5));
     moved.ends_at = Set(now + Duration::hours(3));
+    // One period: the file's morning and afternoon are on 15 July 2014, not today.
+    moved.periods = Set(String::new());
     moved.capacity = Set(trainees.max(1) as i32);
     let s = moved.update(&db).await?;
     for (n, chunk) in ids.chunks(500).enumerate() {

@@ -86,14 +86,7 @@ async fn main() -> anyhow::Result<()> {
     let db_label = bench_db.label();
     let db = academy_server::open_database(&url).await?;
 
-    let system = CurrentUser {
-        id: 0,
-        name: "import bench".into(),
-        roles: vec![Role::Admin],
-        district_id: None,
-        enterprise_id: None,
-        tier: None,
-    };
+    let system = CurrentUser::with_roles(0, "import bench", &[Role::Admin]);
     let created = create_person(
         &db,
         &system,

@@ -20,7 +20,8 @@ use serde_json::Value;
 
 const SECRET: &str = "a test secret shared by every process";
 
-/// Session 3 of the demo programme, moved so that it started `started_ago` minutes ago.
+/// Session 3 of the demo programme, moved so that it started `started_ago` minutes ago, as one
+/// period (its morning and afternoon are those of 15 July).
 async fn running_session(db: &TestDb, started_ago: i64) -> session::Model {
     let s = session::Entity::find()
         .filter(session::Column::Number.eq(3))
@@ -32,6 +33,7 @@ async fn running_session(db: &TestDb, started_ago: i64) -> session::Model {
     let mut row: session::ActiveModel = s.into();
     row.starts_at = Set(now - Duration::minutes(started_ago));
     row.ends_at = Set(now + Duration::hours(2));
+    row.periods = Set(String::new());
     row.update(&db.db).await.unwrap()
 }
 
@@ -425,6 +427,193 @@ async fn a_scanned_code_checks_in_once_and_bad_codes_are_refused() {
     .await;
 }
 
+/// Session 3 of the 2014 file is a full day in two periods (上午 08:30-12:00, 下午 13:30-17:00):
+/// each has its own check-in and roll call, and hours count the periods attended.
+#[tokio::test]
+async fn a_full_day_is_checked_in_and_counted_by_period() {
+    use academy_app::attendance::service::check_in;
+    use academy_app::error::AppError;
+    use academy_app::state::AppConfig;
+    use chrono::TimeZone;
+    on_each_database(|db| async move {
+        academy_server::seed::seed_demo(&db.db, &common::content_root())
+            .await
+            .unwrap();
+        let s = session::Entity::find()
+            .filter(session::Column::Number.eq(3))
+            .one(&db.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(s.periods, "上午 08:30-12:00; 下午 13:30-17:00");
+        let a = person_with_roles(&db, 1, &[Role::Trainee], None).await;
+        let b = person_with_roles(&db, 2, &[Role::Trainee], None).await;
+        let instructor = person_with_roles(&db, 3, &[Role::Instructor], None).await;
+        teaches(&db, &s, instructor.id).await;
+        for p in [a.id, b.id] {
+            enrol(&db.db, s.id, p, false, Utc::now()).await.unwrap();
+        }
+
+        // Check-in at fixed moments of 15 July 2014 (Tianjin is UTC+8), with codes of the moment.
+        let config = AppConfig {
+            signing_secret: SECRET.as_bytes().to_vec(),
+            ..Default::default()
+        };
+        let at = |h: u32, m: u32| Utc.with_ymd_and_hms(2014, 7, 15, h - 8, m, 0).unwrap();
+        let scan = |who: &academy_app::auth::CurrentUser, h: u32, m: u32| {
+            let now = at(h, m);
+            let token = sign(
+                SECRET.as_bytes(),
+                Token {
+                    session: s.id,
+                    slot: slot_of(now.timestamp(), config.checkin.rotate_seconds),
+                },
+            );
+            let (db, config, who) = (&db.db, &config, who.clone());
+            async move { check_in(db, config, &who, &token, now).await }
+        };
+        let morning = scan(&a, 8, 40).await.unwrap();
+        assert_eq!(
+            (morning.status.as_str(), morning.period.as_str()),
+            ("present", "上午 08:30–12:00")
+        );
+        assert_eq!(
+            scan(&b, 12, 30).await,
+            Err(AppError::validation("session", "checkin_not_open")),
+            "lunch: the afternoon's doors open at 13:00"
+        );
+        let afternoon = scan(&a, 13, 50).await.unwrap();
+        assert_eq!(
+            (
+                afternoon.status.as_str(),
+                afternoon.period.as_str(),
+                afternoon.already
+            ),
+            ("late", "下午 13:30–17:00", false),
+            "a second check-in, for the afternoon, late after 13:45"
+        );
+        assert!(scan(&a, 14, 0).await.unwrap().already);
+        assert_eq!(scan(&b, 13, 35).await.unwrap().status, "present");
+        assert_eq!(
+            scan(&b, 17, 0).await,
+            Err(AppError::validation("session", "checkin_closed"))
+        );
+        let rows = attendance::Entity::find()
+            .filter(attendance::Column::SessionId.eq(s.id))
+            .filter(attendance::Column::PersonId.is_in([a.id, b.id]))
+            .count(&db.db)
+            .await
+            .unwrap();
+        assert_eq!(rows, 3, "a: morning and afternoon; b: afternoon");
+
+        // Roll call by period: the morning misses b, who is marked absent there only.
+        let app = spawn(&db).await;
+        let ci = login(&app, 3).await;
+        let roll = |period: i32| {
+            let (app, ci) = (&app, ci.clone());
+            async move {
+                let body = format!("session={}&period={period}", s.id);
+                json(call(app, Some(&ci), "roll_call", &body).await).await
+            }
+        };
+        let status_of = |roll: &Value, id: i64| {
+            roll["rows"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["person_id"] == id)
+                .map(|r| r["status"].clone())
+                .unwrap()
+        };
+        let (status, am) = roll(0).await;
+        assert_eq!(status, 200, "{am}");
+        assert_eq!(
+            am["periods"],
+            serde_json::json!(["上午 08:30–12:00", "下午 13:30–17:00"])
+        );
+        assert_eq!(am["period"], 0);
+        assert_eq!(status_of(&am, a.id), "present");
+        assert_eq!(status_of(&am, b.id), Value::Null);
+        let (status, _) = json(
+            call(
+                &app,
+                Some(&ci),
+                "mark_attendance",
+                &format!("session={}&person={}&status=absent&period=0", s.id, b.id),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, 200);
+        let (_, pm) = roll(1).await;
+        assert_eq!(status_of(&pm, a.id), "late");
+        assert_eq!(
+            status_of(&pm, b.id),
+            "present",
+            "the afternoon is untouched"
+        );
+        let (_, am) = roll(0).await;
+        assert_eq!(status_of(&am, b.id), "absent");
+        // A period the session does not have is refused by name.
+        let (status, err) = roll(2).await;
+        assert_eq!((status, refusal(&err)), (422, ("period", "period_invalid")));
+        let (status, err) = json(
+            call(
+                &app,
+                Some(&ci),
+                "mark_attendance",
+                &format!("session={}&person={}&status=absent&period=5", s.id, b.id),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!((status, refusal(&err)), (422, ("period", "period_invalid")));
+
+        // The export has a row per trainee and period, with the period's times and hours.
+        let csv = app
+            .client
+            .get(app.url(&format!(
+                "/exports/attendance/sessions/{}/attendance.csv",
+                s.id
+            )))
+            .header("cookie", ci.clone())
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let line = |name: &str, period: &str| {
+            csv.lines()
+                .find(|l| l.contains(name) && l.contains(&format!(",{period},")))
+                .unwrap_or_else(|| panic!("no {period} row for {name} in {csv}"))
+                .to_string()
+        };
+        let a_am = line("测试1", "上午");
+        assert!(a_am.contains("08:30,12:00,3.5,"), "{a_am}");
+        assert!(a_am.ends_with(",3.5"), "{a_am}");
+        assert!(line("测试1", "下午").ends_with(",3.5"));
+        let b_am = line("测试2", "上午");
+        assert!(b_am.contains("缺席") && b_am.ends_with(",0"), "{b_am}");
+        assert!(line("测试2", "下午").ends_with(",3.5"));
+
+        // Certificates count hours by period: a attended 7 of the auditors' 10.5 hours (the
+        // day's 7 and session 4's 3.5), b 3.5.
+        let board = academy_app::certificate::service::board(&db.db)
+            .await
+            .unwrap();
+        let hours = |id: i64| {
+            let r = board.rows.iter().find(|r| r.person_id == id).unwrap();
+            (r.hours_attended, r.hours_due)
+        };
+        assert_eq!(hours(a.id), (7.0, 10.5));
+        assert_eq!(hours(b.id), (3.5, 10.5));
+        app.stop().await;
+        db
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn thirty_trainees_scanning_twice_at_once_are_counted_once_each() {
     on_each_database(|db| async move {
@@ -532,8 +721,11 @@ async fn the_dashboard_shows_quotas_met_and_a_district_official_sees_only_theirs
             academy_app::attendance::service::mark(
                 &db.db,
                 &marker,
-                s.id,
-                p.id,
+                academy_app::attendance::service::Seat {
+                    session: s.id,
+                    person: p.id,
+                    period: 0,
+                },
                 "present",
                 "",
                 Utc::now(),

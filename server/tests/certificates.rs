@@ -51,8 +51,11 @@ async fn eligible_trainees_get_one_certificate_that_verifies_and_can_be_revoked(
                 academy_app::attendance::service::mark(
                     &db.db,
                     &school,
-                    s.id,
-                    p.id,
+                    academy_app::attendance::service::Seat {
+                        session: s.id,
+                        person: p.id,
+                        period: 0,
+                    },
                     "present",
                     "",
                     Utc::now(),

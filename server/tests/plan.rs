@@ -48,6 +48,7 @@ fn draft(fields: &[(&str, &str)]) -> String {
         ("room", ""),
         ("capacity", "40"),
         ("lecturers", ""),
+        ("periods", ""),
     ];
     body("draft", all, fields)
 }
@@ -364,6 +365,126 @@ async fn a_scheduler_builds_sessions_and_is_refused_each_clash_by_name() {
         let gone = call(&app, Some(&cookie), "delete_session", &format!("session={seventh}")).await;
         assert_eq!(gone.status(), 200);
         assert_eq!(sessions(&db).await, before);
+        app.stop().await;
+        db
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_full_day_is_split_into_periods_until_attendance_is_kept_by_them() {
+    on_each_database(|db| async move {
+        load(&db).await;
+        let trainee = person_with_roles(&db, 2, &[Role::Trainee], None).await;
+        person_with_roles(&db, 1, &[Role::Scheduler], None).await;
+        let app = TestApp::spawn(&db).await;
+        let cookie = session_cookie(&sign_in(&app, "actor1@example.com", PASSWORD).await).unwrap();
+        // 第二教室 is free on 16 July.
+        let room = room::Entity::find()
+            .filter(room::Column::Name.eq("第二教室"))
+            .one(&db.db)
+            .await
+            .unwrap()
+            .unwrap()
+            .id
+            .to_string();
+        let day = |periods: &'static str| {
+            vec![
+                ("room", room.clone()),
+                ("end", "17:00".to_string()),
+                ("periods", periods.to_string()),
+            ]
+        };
+        let save = |fields: Vec<(&'static str, String)>| {
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let body = draft(&fields);
+            let app = &app;
+            let cookie = cookie.clone();
+            async move { json(call(app, Some(&cookie), "save_session", &body).await).await }
+        };
+
+        // A period outside the day, and two that overlap, are named.
+        let (status, body) = save(day("上午 08:00-12:00")).await;
+        assert_eq!(status, 422);
+        assert_eq!(body["Validation"]["field"], "periods");
+        assert_eq!(body["Validation"]["message"], "period_outside_session");
+        let (_, body) = save(day("09:00-12:00；11:00-17:00")).await;
+        assert_eq!(body["Validation"]["message"], "periods_overlap");
+
+        // A morning and an afternoon: saved in order, listed, and shown on the session page.
+        let (status, id) = save(day("下午 13:30-17:00；上午 09:00-12:00")).await;
+        assert_eq!(status, 200, "{id}");
+        let id = id.as_i64().unwrap();
+        let row = session::Entity::find_by_id(id)
+            .one(&db.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(row.periods, "上午 09:00-12:00; 下午 13:30-17:00");
+        let (_, plan) = json(call(&app, Some(&cookie), "plan_overview", "").await).await;
+        let listed = plan["sessions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == id)
+            .unwrap();
+        assert_eq!(listed["periods"], "上午 09:00-12:00; 下午 13:30-17:00");
+        let (status, detail) = json(
+            call(
+                &app,
+                Some(&cookie),
+                "session_detail",
+                &format!("session={id}"),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, 200, "{detail}");
+        assert_eq!(
+            detail["card"]["periods"],
+            serde_json::json!(["上午 09:00–12:00", "下午 13:30–17:00"])
+        );
+        // Six and a half hours for its tiers, not eight: the lunch break earns none.
+        let p = academy_app::scheduling::service::current_programme(&db.db)
+            .await
+            .unwrap();
+        let plans = academy_app::scheduling::service::tier_plans(&db.db, p.id)
+            .await
+            .unwrap();
+        let leader = plans.by_tier["leader"].minutes;
+        assert_eq!(
+            leader,
+            180 + 210 + (180 + 210),
+            "sessions 1, 2 and the new day"
+        );
+
+        // Once a mark is kept for the afternoon, the split stays; the rest can still change.
+        attendance::ActiveModel {
+            session_id: Set(id),
+            person_id: Set(trainee.id),
+            period: Set(1),
+            status: Set("present".into()),
+            note: Set(String::new()),
+            method: Set("manual".into()),
+            updated_at: Set(chrono::Utc::now()),
+            ..Default::default()
+        }
+        .insert(&db.db)
+        .await
+        .unwrap();
+        let mut edit = day("");
+        edit.push(("id", id.to_string()));
+        let (status, body) = save(edit).await;
+        assert_eq!(status, 409, "{body}");
+        assert_eq!(
+            body["Conflict"],
+            "已按现有时段记录了1条签到，时段不能再更改"
+        );
+        let mut edit = day("上午 09:00-12:00；下午 13:30-17:00");
+        edit.push(("id", id.to_string()));
+        edit.push(("capacity", "30".into()));
+        let (status, body) = save(edit).await;
+        assert_eq!(status, 200, "{body}");
         app.stop().await;
         db
     })

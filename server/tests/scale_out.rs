@@ -86,6 +86,7 @@ async fn two_processes_share_sign_in_check_in_codes_and_the_seat_race() {
         let mut row: session::ActiveModel = running.clone().into();
         row.starts_at = Set(now - chrono::Duration::minutes(5));
         row.ends_at = Set(now + chrono::Duration::hours(2));
+        row.periods = Set(String::new());
         row.update(&db.db).await.unwrap();
         let race = session::Entity::find()
             .filter(session::Column::Number.eq(5))

@@ -514,14 +514,7 @@ pub async fn create_admin<C: ConnectionTrait + TransactionTrait>(
     if input.name.is_empty() {
         return Err(AppError::validation("name", "name_required"));
     }
-    let system = CurrentUser {
-        id: 0,
-        name: "academy admin create".into(),
-        roles: vec![Role::Admin],
-        district_id: None,
-        enterprise_id: None,
-        tier: None,
-    };
+    let system = CurrentUser::with_roles(0, "academy admin create", &[Role::Admin]);
     let created = create_person(db, &system, input).await?;
     crate::auth::service::set_password(db, created.id, password).await?;
     person::Entity::update_many()
@@ -655,12 +648,8 @@ mod tests {
 
     fn official(district: Option<i64>) -> CurrentUser {
         CurrentUser {
-            id: 9,
-            name: "x".into(),
-            roles: vec![Role::DistrictOfficial],
             district_id: district,
-            enterprise_id: None,
-            tier: None,
+            ..CurrentUser::with_roles(9, "x", &[Role::DistrictOfficial])
         }
     }
 

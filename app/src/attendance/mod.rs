@@ -78,7 +78,10 @@ pub struct BoardView {
     pub qr_svg: String,
     pub seconds_left: u32,
     pub rotate_seconds: u32,
+    /// Of the period on now (or next).
     pub counts: Counts,
+    /// That period of a split session (`下午 13:30–17:00`); empty for one period.
+    pub period: String,
     /// Latest first.
     pub arrivals: Vec<Arrival>,
 }
@@ -94,6 +97,8 @@ pub struct CheckInResult {
     /// Checked in before: nothing changed.
     pub already: bool,
     pub at: String,
+    /// The period checked into, for a split session; empty otherwise.
+    pub period: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -117,6 +122,10 @@ pub struct RollSheet {
     pub counts: Counts,
     pub rows: Vec<RollRow>,
     pub can_mark: bool,
+    /// The periods of a split session, as captions; empty for one period.
+    pub periods: Vec<String>,
+    /// The period this roll is for (0 for a session of one period).
+    pub period: i32,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -185,24 +194,30 @@ pub async fn check_in(token: String) -> Result<CheckInResult, AppError> {
 }
 
 #[server(endpoint = "roll_call")]
-pub async fn roll_call(session: i64) -> Result<RollSheet, AppError> {
+/// One period's roll (`period` left out: the period on now, or next).
+pub async fn roll_call(
+    session: i64,
+    #[server(default)] period: Option<i32>,
+) -> Result<RollSheet, AppError> {
     crate::error::respond(
         async {
             let user = crate::auth::require_user("roll_call").await?;
             let state = crate::state::app_state()?;
-            service::roll_call(&state.db, &user, session).await
+            service::roll_call(&state.db, &user, session, period, chrono::Utc::now()).await
         }
         .await,
     )
 }
 
-/// An instructor or scheduler sets one trainee's status (and note).
+/// An instructor or scheduler sets one trainee's status (and note) in one period (0 for a
+/// session of one period).
 #[server(endpoint = "mark_attendance")]
 pub async fn mark_attendance(
     session: i64,
     person: i64,
     status: String,
     #[server(default)] note: String,
+    #[server(default)] period: i32,
 ) -> Result<(), AppError> {
     crate::error::respond(
         async {
@@ -211,8 +226,11 @@ pub async fn mark_attendance(
             service::mark(
                 &state.db,
                 &user,
-                session,
-                person,
+                service::Seat {
+                    session,
+                    person,
+                    period,
+                },
                 &status,
                 &note,
                 chrono::Utc::now(),
@@ -223,14 +241,17 @@ pub async fn mark_attendance(
     )
 }
 
-/// Marks everyone not yet marked as absent; returns how many.
+/// Marks everyone not yet marked in the period as absent; returns how many.
 #[server(endpoint = "mark_rest_absent")]
-pub async fn mark_rest_absent(session: i64) -> Result<u32, AppError> {
+pub async fn mark_rest_absent(
+    session: i64,
+    #[server(default)] period: i32,
+) -> Result<u32, AppError> {
     crate::error::respond(
         async {
             let user = crate::auth::require_user("mark_rest_absent").await?;
             let state = crate::state::app_state()?;
-            service::mark_rest_absent(&state.db, &user, session, chrono::Utc::now()).await
+            service::mark_rest_absent(&state.db, &user, session, period, chrono::Utc::now()).await
         }
         .await,
     )

@@ -12,9 +12,9 @@ use super::{
 };
 use crate::auth::whoami;
 use crate::catalog::pages::ErrorPage;
-use crate::error::{error_text, AppError};
+use crate::error::error_text;
 use crate::i18n::*;
-use crate::shell::{localised, ticker, tier_name};
+use crate::shell::{localised, ticker, tier_name, Refusal};
 
 pub fn status_name(locale: Locale, status: &str) -> &'static str {
     match status {
@@ -59,21 +59,10 @@ pub fn ProjectorPage() -> impl IntoView {
     let id = session_id();
     let tick = ticker(2);
     // A refusal (not this person's session, no such session) is final: the page stops asking.
-    let refused: StoredValue<Option<AppError>> = StoredValue::new(None);
+    let refusal = Refusal::new();
     let board = Resource::new(
         move || (id(), tick.get()),
-        move |(id, _)| async move {
-            if let Some(err) = refused.get_value() {
-                return Err(err);
-            }
-            let answer = projector_board(id).await;
-            if let Err(err @ (AppError::Forbidden | AppError::NotFound | AppError::Unauthorized)) =
-                &answer
-            {
-                refused.set_value(Some(err.clone()));
-            }
-            answer
-        },
+        move |(id, _)| refusal.ask(id, projector_board(id)),
     );
     view! {
         <Transition fallback=move || view! { <p class="page muted">{t!(i18n, loading)}</p> }>
@@ -84,6 +73,9 @@ pub fn ProjectorPage() -> impl IntoView {
                         let title = move || localised(i18n.get_locale(), &c.title_zh, &c.title_en);
                         let crumb = title.clone();
                         let left = b.seconds_left;
+                        let period = (!b.period.is_empty()).then(|| view! {
+                            <p class="badge" data-testid="projector-period">{t!(i18n, att_period)}" "{b.period.clone()}</p>
+                        });
                         let arrivals = if b.arrivals.is_empty() {
                             view! { <p class="muted">{t!(i18n, att_none_yet)}</p> }.into_any()
                         } else {
@@ -104,6 +96,7 @@ pub fn ProjectorPage() -> impl IntoView {
                                 <nav class="breadcrumbs no-print"><A href=format!("/sessions/{}", b.session.id)>{crumb}</A></nav>
                                 <h1 class="projector__title">{title}</h1>
                                 <p class="muted">{format!("{} {}–{} · {}", b.session.date, b.session.start, b.session.end, b.session.room)}</p>
+                                {period}
                                 <div class="projector__body">
                                     <figure class="projector__qr">
                                         <div class="qr" data-testid="qr" data-url=b.url.clone() role="img" aria-label=move || t_string!(i18n, att_scan_hint) inner_html=b.qr_svg.clone()></div>
@@ -162,6 +155,7 @@ pub fn CheckInPage() -> impl IntoView {
                     <div class="alert alert--success checkin__done" role="status" data-testid="checkin-result" data-status=r.status.clone() data-already=r.already.to_string()>
                         <strong>{head}</strong>
                         <span>{move || localised(i18n.get_locale(), &zh, &en)}</span>
+                        {(!r.period.is_empty()).then(|| view! { <span data-testid="checkin-period">{format!("{} {}", t_string!(i18n, att_period), r.period)}</span> })}
                         <span>{format!("{} {}", t_string!(i18n, att_time), r.at)}</span>
                     </div>
                 }
@@ -210,6 +204,7 @@ pub fn CheckInPage() -> impl IntoView {
 #[component]
 fn RollRowView(
     session: i64,
+    period: i32,
     row: RollRow,
     can_mark: bool,
     mark: ServerAction<MarkAttendance>,
@@ -226,6 +221,7 @@ fn RollRowView(
             <ActionForm action=mark attr:class="roll__form">
                 <input type="hidden" name="session" value=session.to_string() />
                 <input type="hidden" name="person" value=row.person_id.to_string() />
+                <input type="hidden" name="period" value=period.to_string() />
                 <label class="visually-hidden" for=format!("status-{}", row.person_id)>{t!(i18n, att_status)}</label>
                 <select id=format!("status-{}", row.person_id) name="status" data-testid="status-select">
                     {["present", "late", "excused", "absent"].into_iter().map(|s| {
@@ -263,9 +259,18 @@ fn RollRowView(
 pub fn RollCallPage() -> impl IntoView {
     let i18n = use_i18n();
     let id = session_id();
+    // `?period=1` picks the afternoon of a split session; without it, the period on now.
+    let query = use_query_map();
+    let period = move || {
+        query
+            .read()
+            .get("period")
+            .and_then(|p| p.parse::<i32>().ok())
+    };
     let mark = ServerAction::<MarkAttendance>::new();
     let rest = ServerAction::<MarkRestAbsent>::new();
     let tick = ticker(4);
+    let refusal = Refusal::new();
     // Live updates wait while someone is changing a row, so a half-made choice is not replaced;
     // saving (or leaving the row) lets them run again.
     let editing = RwSignal::new(false);
@@ -281,8 +286,16 @@ pub fn RollCallPage() -> impl IntoView {
         editing.set(false);
     });
     let roll = Resource::new(
-        move || (id(), mark.version().get(), rest.version().get(), live.get()),
-        |(id, ..)| roll_call(id),
+        move || {
+            (
+                id(),
+                period(),
+                mark.version().get(),
+                rest.version().get(),
+                live.get(),
+            )
+        },
+        move |(id, period, ..)| refusal.ask(id, roll_call(id, period)),
     );
     let feedback = move || {
         let err = mark
@@ -307,12 +320,25 @@ pub fn RollCallPage() -> impl IntoView {
                         let crumb = title.clone();
                         let sid = r.session.id;
                         let can_mark = r.can_mark;
+                        let this_period = r.period;
+                        let periods = r.periods.clone();
+                        let tabs = (!periods.is_empty()).then(move || view! {
+                            <nav class="period-tabs" aria-label=move || t_string!(i18n, att_period) data-testid="period-tabs">
+                                {periods.into_iter().enumerate().map(|(i, caption)| {
+                                    let current = i as i32 == this_period;
+                                    view! {
+                                        <A href=format!("/sessions/{sid}/attendance?period={i}") attr:class="button button--secondary" attr:aria-current=current.then_some("page") attr:data-testid=format!("period-{i}")>{caption}</A>
+                                    }
+                                }).collect_view()}
+                            </nav>
+                        });
                         view! {
                             <Title text=crate::shell::title_text(move || t_string!(i18n, att_roll_call).to_string()) />
                             <section class="page">
                                 <nav class="breadcrumbs"><A href=format!("/sessions/{sid}")>{crumb}</A></nav>
                                 <h1>{t!(i18n, att_roll_call)}" · "{title}</h1>
                                 <p class="muted">{format!("{} {}–{} · {}", r.session.date, r.session.start, r.session.end, r.session.room)}" · "{t!(i18n, att_live_hint)}</p>
+                                {tabs}
                                 <CountLine counts=r.counts.clone() />
                                 <div class="actions">
                                     <A href=format!("/sessions/{sid}/projector") attr:class="button button--secondary">{t!(i18n, att_projector)}</A>
@@ -321,6 +347,7 @@ pub fn RollCallPage() -> impl IntoView {
                                     {can_mark.then(|| view! {
                                         <ActionForm action=rest>
                                             <input type="hidden" name="session" value=sid.to_string() />
+                                            <input type="hidden" name="period" value=this_period.to_string() />
                                             <button type="submit" class="button button--secondary" data-testid="mark-rest">{t!(i18n, att_mark_rest)}</button>
                                         </ActionForm>
                                     })}
@@ -337,7 +364,7 @@ pub fn RollCallPage() -> impl IntoView {
                                             <th>{t!(i18n, att_note)}</th>
                                         </tr></thead>
                                         <tbody on:focusin=move |_| editing.set(true) on:change=move |_| editing.set(true) on:focusout=move |_| editing.set(false)>
-                                            {r.rows.into_iter().map(|row| view! { <RollRowView session=sid row can_mark mark /> }).collect_view()}
+                                            {r.rows.into_iter().map(|row| view! { <RollRowView session=sid period=this_period row can_mark mark /> }).collect_view()}
                                         </tbody>
                                     </table>
                                 </div>

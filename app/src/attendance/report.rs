@@ -14,7 +14,10 @@ use crate::people::entity::person;
 use crate::people::tier::Tier;
 use crate::report::export::{Cell, Table};
 use crate::scheduling::entity::session;
-use crate::scheduling::service::{current_programme, list, seated, session_card, tz_of};
+use crate::scheduling::service::{
+    current_programme, list, period_minutes, periods_of, seated, session_card, session_minutes,
+    spans_of, tz_of,
+};
 
 fn status_zh(status: Option<&str>) -> &'static str {
     match status.and_then(Status::parse) {
@@ -26,8 +29,13 @@ fn status_zh(status: Option<&str>) -> &'static str {
     }
 }
 
-fn minutes(s: &session::Model) -> i64 {
-    (s.ends_at - s.starts_at).num_minutes().max(0)
+/// The minutes of the period a mark is for (0 for a period the session no longer has).
+pub fn minutes_of(length: &HashMap<i64, Vec<i64>>, a: &attendance::Model) -> i64 {
+    length
+        .get(&a.session_id)
+        .and_then(|periods| periods.get(usize::try_from(a.period).ok()?))
+        .copied()
+        .unwrap_or(0)
 }
 
 fn hours(minutes: i64) -> Cell {
@@ -38,35 +46,48 @@ fn local(t: DateTime<Utc>, tz: chrono_tz::Tz, fmt: &str) -> String {
     t.with_timezone(&tz).format(fmt).to_string()
 }
 
-/// Everyone seated in one session, with status, time and hours.
+/// Everyone seated in one session, with status, time and hours: a row per trainee and period
+/// (one period for a session that is not split).
 pub async fn session_table(db: &impl ConnectionTrait, session_id: i64) -> AppResult<Table> {
     let (s, p, _) = session_card(db, session_id).await?;
     let tz = tz_of(&p.timezone);
     let ids = seated(db, session_id).await?;
     let labels = directory::labels(db, ids.iter().copied()).await?;
-    let marks: HashMap<i64, attendance::Model> = attendance::Entity::find()
+    let marks: HashMap<(i64, i32), attendance::Model> = attendance::Entity::find()
         .filter(attendance::Column::SessionId.eq(session_id))
         .all(db)
         .await?
         .into_iter()
-        .map(|a| (a.person_id, a))
+        .map(|a| ((a.person_id, a.period), a))
         .collect();
-    let length = minutes(&s);
-    let rows = ids
+    let spans = spans_of(&s, tz);
+    let captions: Vec<String> = periods_of(&s, tz)
         .iter()
-        .map(|id| {
-            let l = labels.get(id).cloned().unwrap_or_default();
-            let a = marks.get(id);
+        .map(|p| {
+            if spans.len() > 1 {
+                p.label.clone()
+            } else {
+                String::new()
+            }
+        })
+        .collect();
+    let mut rows = Vec::new();
+    for id in &ids {
+        let l = labels.get(id).cloned().unwrap_or_default();
+        for (period, (start, end)) in spans.iter().enumerate() {
+            let a = marks.get(&(*id, period as i32));
             let status = a.and_then(|a| Status::parse(&a.status));
-            vec![
+            let length = (*end - *start).num_minutes().max(0);
+            rows.push(vec![
                 Cell::from(format!("第{}期", s.number)),
-                local(s.starts_at, tz, "%Y-%m-%d").into(),
-                local(s.starts_at, tz, "%H:%M").into(),
-                local(s.ends_at, tz, "%H:%M").into(),
+                captions.get(period).cloned().unwrap_or_default().into(),
+                local(*start, tz, "%Y-%m-%d").into(),
+                local(*start, tz, "%H:%M").into(),
+                local(*end, tz, "%H:%M").into(),
                 hours(length),
-                l.name.into(),
-                l.enterprise.into(),
-                l.district.into(),
+                l.name.clone().into(),
+                l.enterprise.clone().into(),
+                l.district.clone().into(),
                 Tier::name_zh_of(&l.tier).into(),
                 status_zh(a.map(|a| a.status.as_str())).into(),
                 a.and_then(|a| a.checked_in_at)
@@ -76,13 +97,14 @@ pub async fn session_table(db: &impl ConnectionTrait, session_id: i64) -> AppRes
                     .unwrap_or(Cell::Empty),
                 a.map(|a| Cell::from(a.note.clone())).unwrap_or(Cell::Empty),
                 hours(rules::attended_minutes(status, length)),
-            ]
-        })
-        .collect();
+            ]);
+        }
+    }
     Ok(Table {
         name: format!("第{}期签到", s.number),
         headers: [
             "期次",
+            "时段",
             "日期",
             "开始",
             "结束",
@@ -113,20 +135,18 @@ pub async fn trainee_table(db: &impl ConnectionTrait, district: Option<i64>) -> 
     let mut tier_minutes: HashMap<String, i64> = HashMap::new();
     for s in &sessions {
         for t in list(&s.tiers) {
-            *tier_minutes.entry(t).or_default() += minutes(s);
+            *tier_minutes.entry(t).or_default() += session_minutes(s);
         }
     }
-    let length: HashMap<i64, i64> = sessions.iter().map(|s| (s.id, minutes(s))).collect();
+    let length: HashMap<i64, Vec<i64>> =
+        sessions.iter().map(|s| (s.id, period_minutes(s))).collect();
     let mut attended: HashMap<i64, i64> = HashMap::new();
     for a in attendance::Entity::find()
         .filter(attendance::Column::SessionId.is_in(sessions.iter().map(|s| s.id)))
         .all(db)
         .await?
     {
-        let m = rules::attended_minutes(
-            Status::parse(&a.status),
-            length.get(&a.session_id).copied().unwrap_or(0),
-        );
+        let m = rules::attended_minutes(Status::parse(&a.status), minutes_of(&length, &a));
         *attended.entry(a.person_id).or_default() += m;
     }
     let people: Vec<i64> = person::Entity::find()

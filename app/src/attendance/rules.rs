@@ -151,6 +151,23 @@ pub fn arrival<T: PartialOrd>(now: T, opens: T, late_from: T, ends: T) -> Result
     }
 }
 
+/// A self check-in into a session of several periods, each with its window `(opens, late_from,
+/// ends)` in time order: the first period still open takes it. Between two periods it is too
+/// early (for the next); after the last, over.
+pub fn arrival_in<T: PartialOrd + Copy>(
+    now: T,
+    windows: &[(T, T, T)],
+) -> Result<(usize, Status), Window> {
+    for (i, &(opens, late_from, ends)) in windows.iter().enumerate() {
+        match arrival(now, opens, late_from, ends) {
+            Ok(status) => return Ok((i, status)),
+            Err(Window::TooEarly) => return Err(Window::TooEarly),
+            Err(Window::Over) => {}
+        }
+    }
+    Err(Window::Over)
+}
+
 /// Minutes a status earns out of a session of `minutes`: all of it when attended.
 pub fn attended_minutes(status: Option<Status>, minutes: i64) -> i64 {
     match status {
@@ -271,6 +288,24 @@ mod tests {
         assert_eq!(at(556), Ok(Status::Late));
         assert_eq!(at(719), Ok(Status::Late));
         assert_eq!(at(720), Err(Window::Over));
+    }
+
+    #[test]
+    fn a_split_day_checks_in_to_the_period_that_is_open() {
+        // Morning 8:30-12:00, afternoon 13:30-17:00; doors open 30 minutes before, late after 15.
+        let day = [(480, 525, 720), (780, 825, 1020)];
+        assert_eq!(arrival_in(470, &day), Err(Window::TooEarly));
+        assert_eq!(arrival_in(500, &day), Ok((0, Status::Present)));
+        assert_eq!(arrival_in(600, &day), Ok((0, Status::Late)));
+        assert_eq!(arrival_in(740, &day), Err(Window::TooEarly), "lunch");
+        assert_eq!(arrival_in(790, &day), Ok((1, Status::Present)));
+        assert_eq!(arrival_in(900, &day), Ok((1, Status::Late)));
+        assert_eq!(arrival_in(1020, &day), Err(Window::Over));
+        // Back-to-back periods: the running one takes it until it ends.
+        let back_to_back = [(480, 525, 720), (690, 735, 900)];
+        assert_eq!(arrival_in(700, &back_to_back), Ok((0, Status::Late)));
+        assert_eq!(arrival_in(720, &back_to_back), Ok((1, Status::Present)));
+        assert_eq!(arrival_in::<i32>(5, &[]), Err(Window::Over));
     }
 
     #[test]

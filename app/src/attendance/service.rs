@@ -20,14 +20,23 @@ use crate::error::{AppError, AppResult};
 use crate::people::directory;
 use crate::people::entity::{district, enterprise, person};
 use crate::scheduling::entity::programme;
+use crate::scheduling::entity::session;
+use crate::scheduling::periods;
 use crate::scheduling::rules::SessionRole;
 use crate::scheduling::service::{
-    all_quizzes, is_enrolled, passed_tier_quiz, passes, seated, session_and_programme,
-    session_card, session_for, tier_plans, tz_of,
+    all_quizzes, card_of, is_enrolled, passed_tier_quiz, passes, period_minutes, periods_of,
+    seated, session_and_programme, session_for, spans_of, tier_plans, tz_of,
 };
 use crate::state::AppConfig;
 
 const SECRET_KEY: &str = "checkin_secret";
+
+/// One mark per session, trainee and period.
+const KEY: [attendance::Column; 3] = [
+    attendance::Column::SessionId,
+    attendance::Column::PersonId,
+    attendance::Column::Period,
+];
 
 /// The signing secret: the configured one, or the one kept in the database (made by the first
 /// process to need it), so every process on one database signs alike.
@@ -93,12 +102,15 @@ fn qr_svg(url: &str) -> AppResult<String> {
     })
 }
 
+/// The marks of one period of a session, by person.
 async fn statuses(
     db: &impl ConnectionTrait,
     session_id: i64,
+    period: i32,
 ) -> AppResult<HashMap<i64, attendance::Model>> {
     Ok(attendance::Entity::find()
         .filter(attendance::Column::SessionId.eq(session_id))
+        .filter(attendance::Column::Period.eq(period))
         .all(db)
         .await?
         .into_iter()
@@ -130,9 +142,14 @@ pub async fn board(
     session_id: i64,
     now: DateTime<Utc>,
 ) -> AppResult<BoardView> {
-    session_for(db, user, session_id, SessionRole::Runner).await?;
-    let (_, p, card) = session_card(db, session_id).await?;
+    let (s, _) = session_for(db, user, session_id, SessionRole::Runner).await?;
+    let (p, card) = card_of(db, &s).await?;
     let tz = tz_of(&p.timezone);
+    // The period on now (or next): its arrivals and counts.
+    let ends: Vec<DateTime<Utc>> = spans_of(&s, tz).into_iter().map(|(_, e)| e).collect();
+    let period = periods::current(now, &ends);
+    let caption = period_caption(&s, tz, period);
+    let period = period as i32;
     let rotate = config.checkin.rotate_seconds.max(1);
     let unix = now.timestamp();
     let token = rules::sign(
@@ -147,7 +164,7 @@ pub async fn board(
         config.public_url.trim_end_matches('/')
     );
     let seated = seated(db, session_id).await?;
-    let marks = statuses(db, session_id).await?;
+    let marks = statuses(db, session_id, period).await?;
     let mut arrived: Vec<&attendance::Model> = marks
         .values()
         .filter(|a| a.checked_in_at.is_some())
@@ -162,6 +179,7 @@ pub async fn board(
         seconds_left: rules::seconds_left(unix, rotate) as u32,
         rotate_seconds: rotate as u32,
         counts: count(&seated, &marks),
+        period: caption,
         arrivals: arrived
             .into_iter()
             .map(|a| {
@@ -180,6 +198,79 @@ pub async fn board(
     })
 }
 
+/// A split session's period as `上午 08:30–12:00`; empty for a session of one period.
+fn period_caption(s: &session::Model, tz: chrono_tz::Tz, period: usize) -> String {
+    let list = periods_of(s, tz);
+    if list.len() < 2 {
+        return String::new();
+    }
+    list.get(period).map(|p| p.caption()).unwrap_or_default()
+}
+
+/// A period of the session, or a validation error naming the field.
+fn check_period(s: &session::Model, period: i32) -> AppResult<i32> {
+    if period >= 0 && (period as usize) < period_minutes(s).len() {
+        Ok(period)
+    } else {
+        Err(AppError::validation("period", "period_invalid"))
+    }
+}
+
+/// The period asked for, checked against the session; `None` picks the one on now (or next).
+fn period_in(
+    s: &session::Model,
+    tz: chrono_tz::Tz,
+    asked: Option<i32>,
+    now: DateTime<Utc>,
+) -> AppResult<i32> {
+    match asked {
+        Some(p) => check_period(s, p),
+        None => {
+            let ends: Vec<DateTime<Utc>> = spans_of(s, tz).into_iter().map(|(_, e)| e).collect();
+            Ok(periods::current(now, &ends) as i32)
+        }
+    }
+}
+
+/// A mark as it will be written (its `id` is not yet known and is not written).
+fn unsaved(
+    session_id: i64,
+    person_id: i64,
+    period: i32,
+    status: Status,
+    by: i64,
+    now: DateTime<Utc>,
+) -> attendance::Model {
+    attendance::Model {
+        id: 0,
+        session_id,
+        person_id,
+        period,
+        status: status.code().into(),
+        note: String::new(),
+        method: "manual".into(),
+        checked_in_at: None,
+        updated_by: Some(by),
+        updated_at: now,
+    }
+}
+
+/// The insert of a mark not yet stored: every column but the id.
+fn insert_of(a: &attendance::Model) -> attendance::ActiveModel {
+    attendance::ActiveModel {
+        session_id: Set(a.session_id),
+        person_id: Set(a.person_id),
+        period: Set(a.period),
+        status: Set(a.status.clone()),
+        note: Set(a.note.clone()),
+        method: Set(a.method.clone()),
+        checked_in_at: Set(a.checked_in_at),
+        updated_by: Set(a.updated_by),
+        updated_at: Set(a.updated_at),
+        ..Default::default()
+    }
+}
+
 fn change_row(
     a: &attendance::Model,
     by: i64,
@@ -188,6 +279,7 @@ fn change_row(
     attendance_change::ActiveModel {
         session_id: Set(a.session_id),
         person_id: Set(a.person_id),
+        period: Set(a.period),
         status: Set(a.status.clone()),
         note: Set(a.note.clone()),
         method: Set(a.method.clone()),
@@ -216,8 +308,9 @@ pub async fn check_in(
         Err(e) => return Err(e),
     };
     let tz = tz_of(&p.timezone);
-    let result = |status: &str, already: bool, at: DateTime<Utc>| CheckInResult {
+    let result = |status: &str, already: bool, at: DateTime<Utc>, period: usize| CheckInResult {
         session_id: s.id,
+        period: period_caption(&s, tz, period),
         number: s.number,
         title_zh: s.title_zh.clone(),
         title_en: s.title_en.clone(),
@@ -237,42 +330,50 @@ pub async fn check_in(
         return Err(AppError::validation("session", "not_enrolled"));
     }
     let c = &config.checkin;
-    let status = rules::arrival(
-        now,
-        s.starts_at - Duration::minutes(c.opens_minutes_before),
-        s.starts_at + Duration::minutes(c.late_after_minutes),
-        s.ends_at,
-    )
-    .map_err(|w| match w {
+    // Each period has its own doors: a split day is checked into in the morning and again after
+    // lunch.
+    let windows: Vec<_> = spans_of(&s, tz)
+        .into_iter()
+        .map(|(start, end)| {
+            (
+                start - Duration::minutes(c.opens_minutes_before),
+                start + Duration::minutes(c.late_after_minutes),
+                end,
+            )
+        })
+        .collect();
+    let (index, status) = rules::arrival_in(now, &windows).map_err(|w| match w {
         Window::TooEarly => AppError::validation("session", "checkin_not_open"),
         Window::Over => AppError::validation("session", "checkin_closed"),
     })?;
+    let period = index as i32;
+    let fresh = attendance::Model {
+        method: "qr".into(),
+        checked_in_at: Some(now),
+        ..unsaved(s.id, user.id, period, status, user.id, now)
+    };
     let txn = db.begin().await?;
-    // The insert comes first: it takes the write lock (SQLite) before anything is read.
-    let inserted = attendance::Entity::insert(attendance::ActiveModel {
-        session_id: Set(s.id),
-        person_id: Set(user.id),
-        status: Set(status.code().into()),
-        note: Set(String::new()),
-        method: Set("qr".into()),
-        checked_in_at: Set(Some(now)),
-        updated_by: Set(Some(user.id)),
-        updated_at: Set(now),
-        ..Default::default()
-    })
-    .on_conflict_do_nothing_on([attendance::Column::SessionId, attendance::Column::PersonId])
-    .exec_without_returning(&txn)
-    .await?;
+    // The insert comes first: it takes the write lock (SQLite) before anything is read. A first
+    // scan (the usual case) reads nothing back, so the lock is held for two writes only.
+    let inserted = attendance::Entity::insert(insert_of(&fresh))
+        .on_conflict_do_nothing_on(KEY)
+        .exec_without_returning(&txn)
+        .await?;
+    if was_inserted(inserted) {
+        attendance_change::Entity::insert(change_row(&fresh, user.id, now))
+            .exec_without_returning(&txn)
+            .await?;
+        txn.commit().await?;
+        return Ok(result(status.code(), false, now, index));
+    }
     let row = attendance::Entity::find()
         .filter(attendance::Column::SessionId.eq(s.id))
         .filter(attendance::Column::PersonId.eq(user.id))
+        .filter(attendance::Column::Period.eq(period))
         .one(&txn)
         .await?
         .ok_or(AppError::Internal)?;
-    let outcome = if was_inserted(inserted) {
-        change_row(&row, user.id, now).insert(&txn).await?;
-        result(status.code(), false, now)
-    } else if row.status == Status::Absent.code() {
+    let outcome = if row.status == Status::Absent.code() {
         // Marked absent before they arrived: the scan is the better evidence.
         let mut update: attendance::ActiveModel = row.into();
         update.status = Set(status.code().into());
@@ -282,34 +383,40 @@ pub async fn check_in(
         update.updated_at = Set(now);
         let row = update.update(&txn).await?;
         change_row(&row, user.id, now).insert(&txn).await?;
-        result(status.code(), false, now)
+        result(status.code(), false, now, index)
     } else {
         result(
             &row.status,
             true,
             row.checked_in_at.unwrap_or(row.updated_at),
+            index,
         )
     };
     txn.commit().await?;
     Ok(outcome)
 }
 
+/// The roll of one period (`None`: the one on now, or next).
 pub async fn roll_call(
     db: &impl ConnectionTrait,
     user: &CurrentUser,
     session_id: i64,
+    period: Option<i32>,
+    now: DateTime<Utc>,
 ) -> AppResult<RollSheet> {
-    let (_, role) = session_for(db, user, session_id, SessionRole::Reader).await?;
-    let (_, p, card) = session_card(db, session_id).await?;
+    let (s, role) = session_for(db, user, session_id, SessionRole::Reader).await?;
+    let (p, card) = card_of(db, &s).await?;
     let tz = tz_of(&p.timezone);
+    let period = period_in(&s, tz, period, now)?;
     let seated = seated(db, session_id).await?;
-    let marks = statuses(db, session_id).await?;
+    let marks = statuses(db, session_id, period).await?;
     let labels = directory::labels(db, seated.iter().copied()).await?;
     let changes: Vec<(i64, i64)> = attendance_change::Entity::find()
         .select_only()
         .column(attendance_change::Column::PersonId)
         .column_as(attendance_change::Column::Id.count(), "n")
         .filter(attendance_change::Column::SessionId.eq(session_id))
+        .filter(attendance_change::Column::Period.eq(period))
         .group_by(attendance_change::Column::PersonId)
         .into_tuple()
         .all(db)
@@ -340,15 +447,31 @@ pub async fn roll_call(
         counts: count(&seated, &marks),
         rows,
         can_mark: role == SessionRole::Runner,
+        periods: {
+            let list = periods_of(&s, tz);
+            if list.len() < 2 {
+                Vec::new()
+            } else {
+                list.iter().map(|p| p.caption()).collect()
+            }
+        },
+        period,
     })
 }
 
-/// Sets one trainee's status; the trainee must hold a seat in the session.
+/// Where a mark goes: a session, a trainee with a seat in it, and one of its periods.
+#[derive(Clone, Copy, Debug)]
+pub struct Seat {
+    pub session: i64,
+    pub person: i64,
+    pub period: i32,
+}
+
+/// Sets one trainee's status in one period; the trainee must hold a seat in the session.
 pub async fn mark(
     db: &(impl ConnectionTrait + TransactionTrait),
     user: &CurrentUser,
-    session_id: i64,
-    person_id: i64,
+    seat: Seat,
     status: &str,
     note: &str,
     now: DateTime<Utc>,
@@ -358,7 +481,13 @@ pub async fn mark(
     if note.chars().count() > 200 {
         return Err(AppError::validation("note", "note_too_long"));
     }
-    session_for(db, user, session_id, SessionRole::Runner).await?;
+    let Seat {
+        session: session_id,
+        person: person_id,
+        period,
+    } = seat;
+    let (s, _) = session_for(db, user, session_id, SessionRole::Runner).await?;
+    check_period(&s, period)?;
     if !is_enrolled(db, session_id, person_id).await? {
         return Err(AppError::validation("person", "person_not_enrolled"));
     }
@@ -366,6 +495,7 @@ pub async fn mark(
     attendance::Entity::insert(attendance::ActiveModel {
         session_id: Set(session_id),
         person_id: Set(person_id),
+        period: Set(period),
         status: Set(status.code().into()),
         note: Set(note.into()),
         method: Set("manual".into()),
@@ -375,7 +505,7 @@ pub async fn mark(
         ..Default::default()
     })
     .on_conflict(
-        OnConflict::columns([attendance::Column::SessionId, attendance::Column::PersonId])
+        OnConflict::columns(KEY)
             .update_columns([
                 attendance::Column::Status,
                 attendance::Column::Note,
@@ -390,6 +520,7 @@ pub async fn mark(
     let row = attendance::Entity::find()
         .filter(attendance::Column::SessionId.eq(session_id))
         .filter(attendance::Column::PersonId.eq(person_id))
+        .filter(attendance::Column::Period.eq(period))
         .one(&txn)
         .await?
         .ok_or(AppError::Internal)?;
@@ -398,46 +529,30 @@ pub async fn mark(
     Ok(())
 }
 
-/// Everyone seated and not yet marked becomes absent.
+/// Everyone seated and not yet marked in the period becomes absent in it.
 pub async fn mark_rest_absent(
     db: &(impl ConnectionTrait + TransactionTrait),
     user: &CurrentUser,
     session_id: i64,
+    period: i32,
     now: DateTime<Utc>,
 ) -> AppResult<u32> {
-    session_for(db, user, session_id, SessionRole::Runner).await?;
+    let (s, _) = session_for(db, user, session_id, SessionRole::Runner).await?;
+    check_period(&s, period)?;
     let txn = db.begin().await?;
     let seated = seated(&txn, session_id).await?;
-    let marks = statuses(&txn, session_id).await?;
+    let marks = statuses(&txn, session_id, period).await?;
     let mut n = 0;
     for id in seated.into_iter().filter(|id| !marks.contains_key(id)) {
-        let inserted = attendance::Entity::insert(attendance::ActiveModel {
-            session_id: Set(session_id),
-            person_id: Set(id),
-            status: Set(Status::Absent.code().into()),
-            note: Set(String::new()),
-            method: Set("manual".into()),
-            checked_in_at: Set(None),
-            updated_by: Set(Some(user.id)),
-            updated_at: Set(now),
-            ..Default::default()
-        })
-        .on_conflict_do_nothing_on([attendance::Column::SessionId, attendance::Column::PersonId])
-        .exec_without_returning(&txn)
-        .await?;
-        if was_inserted(inserted) {
-            attendance_change::ActiveModel {
-                session_id: Set(session_id),
-                person_id: Set(id),
-                status: Set(Status::Absent.code().into()),
-                note: Set(String::new()),
-                method: Set("manual".into()),
-                changed_by: Set(user.id),
-                changed_at: Set(now),
-                ..Default::default()
-            }
-            .insert(&txn)
+        let absent = unsaved(session_id, id, period, Status::Absent, user.id, now);
+        let inserted = attendance::Entity::insert(insert_of(&absent))
+            .on_conflict_do_nothing_on(KEY)
+            .exec_without_returning(&txn)
             .await?;
+        if was_inserted(inserted) {
+            attendance_change::Entity::insert(change_row(&absent, user.id, now))
+                .exec_without_returning(&txn)
+                .await?;
             n += 1;
         }
     }

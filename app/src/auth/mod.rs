@@ -32,6 +32,19 @@ pub struct CurrentUser {
 }
 
 impl CurrentUser {
+    /// Someone with these roles and nothing else (no district, enterprise or tier): the system
+    /// acting on its own behalf, or a person in a test.
+    pub fn with_roles(id: i64, name: impl Into<String>, roles: &[Role]) -> Self {
+        CurrentUser {
+            id,
+            name: name.into(),
+            roles: roles.to_vec(),
+            district_id: None,
+            enterprise_id: None,
+            tier: None,
+        }
+    }
+
     pub fn has(&self, role: Role) -> bool {
         self.roles.contains(&role)
     }

@@ -202,14 +202,7 @@ mod tests {
     use super::*;
 
     fn user(roles: &[Role]) -> CurrentUser {
-        CurrentUser {
-            id: 1,
-            name: "测试".into(),
-            roles: roles.to_vec(),
-            district_id: None,
-            enterprise_id: None,
-            tier: None,
-        }
+        CurrentUser::with_roles(1, "测试", roles)
     }
 
     #[test]

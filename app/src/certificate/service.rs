@@ -15,6 +15,7 @@ use super::pdf::{self, CertificateData, Fonts};
 use super::rules::{self, Standing, TierRule};
 use super::{EligibilityList, EligibilityRow, IssueReport, OwnCertificate, Snapshot, VerifyView};
 use crate::attendance::entity::attendance;
+use crate::attendance::report::minutes_of;
 use crate::attendance::rules::{attended_minutes, percent, Status};
 use crate::auth::{CurrentUser, Role};
 use crate::error::{AppError, AppResult};
@@ -25,8 +26,8 @@ use crate::people::entity::{person, person_role};
 use crate::people::tier::Tier;
 use crate::scheduling::entity::programme;
 use crate::scheduling::service::{
-    all_quizzes, current_programme, passed_tier_quiz, passes, tier_plans, tz_of, TierPlan,
-    TierPlans,
+    all_quizzes, current_programme, passed_tier_quiz, passes, period_minutes, tier_plans, tz_of,
+    TierPlan, TierPlans,
 };
 
 /// Who sees every certificate and may download any.
@@ -48,10 +49,8 @@ async fn standings(db: &impl ConnectionTrait) -> AppResult<Standings> {
         sessions,
         by_tier: plans,
     } = tier_plans(db, p.id).await?;
-    let length: HashMap<i64, i64> = sessions
-        .iter()
-        .map(|s| (s.id, (s.ends_at - s.starts_at).num_minutes().max(0)))
-        .collect();
+    let length: HashMap<i64, Vec<i64>> =
+        sessions.iter().map(|s| (s.id, period_minutes(s))).collect();
     let trainees: Vec<i64> = person_role::Entity::find()
         .select_only()
         .column(person_role::Column::PersonId)
@@ -66,10 +65,8 @@ async fn standings(db: &impl ConnectionTrait) -> AppResult<Standings> {
         .all(db)
         .await?
     {
-        *attended.entry(a.person_id).or_default() += attended_minutes(
-            Status::parse(&a.status),
-            length.get(&a.session_id).copied().unwrap_or(0),
-        );
+        *attended.entry(a.person_id).or_default() +=
+            attended_minutes(Status::parse(&a.status), minutes_of(&length, &a));
     }
     let passed = passes(db, all_quizzes(&plans)).await?;
     // Each person's certificate in force, or else their latest revoked one.

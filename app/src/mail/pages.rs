@@ -9,7 +9,7 @@ use super::{mail_batch, mail_outbox, BatchProgress, MailRow, ResendMail, RetryMa
 use crate::catalog::pages::ErrorPage;
 use crate::error::error_text;
 use crate::i18n::*;
-use crate::shell::ticker;
+use crate::shell::{ticker, Refusal};
 
 fn status_text(locale: Locale, status: &str) -> &'static str {
     match status {
@@ -94,11 +94,12 @@ fn MailTable(
 pub fn BatchPanel(batch: String) -> impl IntoView {
     let i18n = use_i18n();
     let tick = ticker(1);
+    let refusal = Refusal::new();
     let retry = ServerAction::<RetryMail>::new();
     let batch_key = batch.clone();
     let progress = Resource::new(
         move || (batch_key.clone(), tick.get(), retry.version().get()),
-        |(b, _, _)| mail_batch(b),
+        move |(b, _, _)| refusal.ask(0, mail_batch(b)),
     );
     view! {
         <section class="panel" data-testid="batch" aria-live="polite">
@@ -156,6 +157,7 @@ pub fn MailPage() -> impl IntoView {
     let retry = ServerAction::<RetryMail>::new();
     let resend = ServerAction::<ResendMail>::new();
     let tick = ticker(5);
+    let refusal = Refusal::new();
     let page = Resource::new(
         move || {
             (
@@ -165,7 +167,7 @@ pub fn MailPage() -> impl IntoView {
                 resend.version().get(),
             )
         },
-        |(s, _, _, _)| mail_outbox(s),
+        move |(s, _, _, _)| refusal.ask(0, mail_outbox(s)),
     );
     let resent = move || {
         resend.value().get().map(|r| match r {

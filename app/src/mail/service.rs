@@ -200,6 +200,17 @@ fn facts(
             b.format("%Y-%m-%d %H:%M")
         )
     };
+    // A split day says when each period is: "（上午 08:30–12:00；下午 13:30–17:00）".
+    let split: Vec<String> = crate::scheduling::periods::parse(&s.periods)
+        .unwrap_or_default()
+        .iter()
+        .map(|p| p.caption())
+        .collect();
+    let when = if split.is_empty() {
+        when
+    } else {
+        format!("{when}（{}）", split.join("；"))
+    };
     SessionFacts {
         name: name.to_string(),
         number: s.number,

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::AppError;
 
 pub mod pages;
+pub mod periods;
 pub mod plan;
 pub mod programme;
 pub mod rules;
@@ -35,6 +36,8 @@ pub struct SessionCard {
     pub my_status: Option<String>,
     /// Their place on the waitlist, from 1.
     pub my_position: Option<u32>,
+    /// The periods of a split session (`上午 08:30–12:00`); empty when it is one period.
+    pub periods: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

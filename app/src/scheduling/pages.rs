@@ -291,6 +291,10 @@ pub fn SessionPage() -> impl IntoView {
                                 <dl class="facts">
                                     <dt>{t!(i18n, sched_when)}</dt>
                                     <dd data-testid="when">{format!("{} {}–{}", d.card.date, d.card.start, d.card.end)}</dd>
+                                    {(!d.card.periods.is_empty()).then(|| view! {
+                                        <dt>{t!(i18n, att_period)}</dt>
+                                        <dd data-testid="periods">{d.card.periods.join("；")}</dd>
+                                    })}
                                     <dt>{t!(i18n, sched_room)}</dt>
                                     <dd>{format!("{} · {}", d.venue_zh, d.card.room)}</dd>
                                     <dt>{t!(i18n, admin_tier)}</dt>
@@ -371,6 +375,14 @@ pub fn SignInSheetPage() -> impl IntoView {
                 match detail.await {
                     Ok(d) => {
                         let rows: Vec<_> = d.roster.clone().unwrap_or_default().into_iter().filter(|r| r.status == "enrolled").collect();
+                        // A split day is signed once a period: a column each.
+                        let sign_columns = d.card.periods.len().max(1);
+                        let sign_width = (sign_columns > 1).then(|| format!("width: {}%", 36 / sign_columns as u32));
+                        let sign_heads = if d.card.periods.is_empty() {
+                            view! { <th class="sheet__sign">"签名"</th> }.into_any()
+                        } else {
+                            d.card.periods.iter().map(|p| view! { <th class="sheet__sign" style=sign_width.clone() data-testid="sheet-period">"签名"<br />{p.clone()}</th> }).collect_view().into_any()
+                        };
                         view! {
                             <Title text=format!("签到表 · 第{}期", d.card.number) />
                             <section class="sheet">
@@ -379,10 +391,10 @@ pub fn SignInSheetPage() -> impl IntoView {
                                 <h2 class="sheet__subtitle">{format!("签到表 · {}", d.card.title_zh)}</h2>
                                 <p class="sheet__meta">{format!("时间：{} {}–{}　地点：{} {}　应到：{}人", d.card.date, d.card.start, d.card.end, d.venue_zh, d.card.room, rows.len())}</p>
                                 <table class="sheet__table" data-testid="sheet">
-                                    <thead><tr><th class="sheet__no">"序号"</th><th>"姓名"</th><th>"单位"</th><th>"层次"</th><th class="sheet__sign">"签名"</th></tr></thead>
+                                    <thead><tr><th class="sheet__no">"序号"</th><th>"姓名"</th><th>"单位"</th><th>"层次"</th>{sign_heads}</tr></thead>
                                     <tbody>
                                         {rows.into_iter().enumerate().map(|(i, r)| view! {
-                                            <tr><td class="sheet__no">{i + 1}</td><td>{r.name}</td><td>{r.enterprise}</td><td>{tier_name(Locale::zh_CN, &r.tier)}</td><td class="sheet__sign"></td></tr>
+                                            <tr><td class="sheet__no">{i + 1}</td><td>{r.name}</td><td>{r.enterprise}</td><td>{tier_name(Locale::zh_CN, &r.tier)}</td>{(0..sign_columns).map(|_| view! { <td class="sheet__sign" style=sign_width.clone()></td> }).collect_view()}</tr>
                                         }).collect_view()}
                                     </tbody>
                                 </table>

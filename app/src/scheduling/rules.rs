@@ -61,14 +61,7 @@ mod tests {
     }
 
     fn user(id: i64, roles: &[Role]) -> CurrentUser {
-        CurrentUser {
-            id,
-            name: "测试".into(),
-            roles: roles.to_vec(),
-            district_id: None,
-            enterprise_id: None,
-            tier: None,
-        }
+        CurrentUser::with_roles(id, "测试", roles)
     }
 
     #[test]

@@ -12,6 +12,7 @@ use sea_orm::{
 };
 
 use super::entity::{enrolment, lecturer, notice, programme, quota, room, session};
+use super::periods::{self, Period};
 use super::rules;
 use super::{
     Bulk, EnrolOutcome, MyPlaces, NoticeView, RosterRow, Schedule, SessionCard, SessionInfo,
@@ -33,6 +34,39 @@ pub(crate) fn to_utc(tz: Tz, date: NaiveDate, time: NaiveTime) -> DateTime<Utc> 
         .earliest()
         .map(|t| t.with_timezone(&Utc))
         .unwrap_or_else(|| date.and_time(time).and_utc())
+}
+
+/// The session's periods, in programme time: its own, or the whole session as one period.
+pub fn periods_of(s: &session::Model, tz: Tz) -> Vec<Period> {
+    let start = s.starts_at.with_timezone(&tz).time();
+    let end = s.ends_at.with_timezone(&tz).time();
+    periods::or_whole(periods::parse(&s.periods).unwrap_or_default(), start, end)
+}
+
+/// Each period's start and end as instants (the whole session when it is not split).
+pub fn spans_of(s: &session::Model, tz: Tz) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+    match periods::parse(&s.periods) {
+        Ok(list) if !list.is_empty() => {
+            let day = s.starts_at.with_timezone(&tz).date_naive();
+            list.iter()
+                .map(|p| (to_utc(tz, day, p.start), to_utc(tz, day, p.end)))
+                .collect()
+        }
+        _ => vec![(s.starts_at, s.ends_at)],
+    }
+}
+
+/// The minutes each period earns, by index; a lunch break between periods earns none.
+pub fn period_minutes(s: &session::Model) -> Vec<i64> {
+    match periods::parse(&s.periods) {
+        Ok(list) if !list.is_empty() => list.iter().map(Period::minutes).collect(),
+        _ => vec![(s.ends_at - s.starts_at).num_minutes().max(0)],
+    }
+}
+
+/// The minutes a session earns in all: the sum of its periods.
+pub fn session_minutes(s: &session::Model) -> i64 {
+    period_minutes(s).iter().sum()
 }
 
 /// Rooms and sessions of a programme file, matched by room name and session number.
@@ -98,6 +132,7 @@ pub async fn sync_sessions(
         row.room_id = Set(room_id);
         row.capacity = Set(s.capacity as i32);
         row.lecturers = Set(json(&s.lecturers));
+        row.periods = Set(periods::text(&s.periods));
         row.save(txn).await?;
     }
     // Every lecturer named in the file is in the planner's directory.
@@ -243,6 +278,10 @@ fn card(
         waitlisted: c.waitlisted.get(&s.id).copied().unwrap_or(0),
         my_status: place.map(|p| p.0.clone()),
         my_position: place.and_then(|p| p.1),
+        periods: match periods::parse(&s.periods) {
+            Ok(list) => list.iter().map(Period::caption).collect(),
+            Err(_) => Vec::new(),
+        },
     }
 }
 
@@ -314,7 +353,7 @@ pub async fn tier_plans(db: &impl ConnectionTrait, programme: i64) -> AppResult<
     }
     let mut by_tier: HashMap<String, TierPlan> = HashMap::new();
     for s in &sessions {
-        let minutes = (s.ends_at - s.starts_at).num_minutes().max(0);
+        let minutes = session_minutes(s);
         for tier in list(&s.tiers) {
             let plan = by_tier.entry(tier).or_default();
             plan.minutes += minutes;
@@ -437,11 +476,27 @@ pub async fn session_card(
     db: &impl ConnectionTrait,
     id: i64,
 ) -> AppResult<(session::Model, programme::Model, SessionCard)> {
-    let (s, p) = session_and_programme(db, id).await?;
+    let s = session::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (p, card) = card_of(db, &s).await?;
+    Ok((s, p, card))
+}
+
+/// The programme and card of a session already loaded.
+pub async fn card_of(
+    db: &impl ConnectionTrait,
+    s: &session::Model,
+) -> AppResult<(programme::Model, SessionCard)> {
+    let p = programme::Entity::find_by_id(s.programme_id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let rooms = rooms_of(db, p.id).await?;
     let c = counts(db, &[s.id]).await?;
-    let card = card(&s, tz_of(&p.timezone), &rooms, &c, None);
-    Ok((s, p, card))
+    let card = card(s, tz_of(&p.timezone), &rooms, &c, None);
+    Ok((p, card))
 }
 
 /// Whether the person holds a seat (not a waitlist place) in the session.

@@ -216,3 +216,39 @@ pub fn ticker(seconds: u64) -> ReadSignal<u64> {
     let _ = (set_tick, seconds);
     tick
 }
+
+/// For a page that polls: a refusal that cannot change by asking again (forbidden, not found,
+/// signed out) is remembered for that session id, and the page stops asking the server.
+#[derive(Clone, Copy)]
+pub struct Refusal(StoredValue<Option<(i64, crate::error::AppError)>>);
+
+impl Refusal {
+    pub fn new() -> Self {
+        Refusal(StoredValue::new(None))
+    }
+
+    /// The answer of `ask`, or the refusal already given for `id`.
+    pub async fn ask<T>(
+        self,
+        id: i64,
+        ask: impl std::future::Future<Output = Result<T, crate::error::AppError>>,
+    ) -> Result<T, crate::error::AppError> {
+        use crate::error::AppError;
+        if let Some((_, err)) = self.0.get_value().filter(|(at, _)| *at == id) {
+            return Err(err);
+        }
+        let answer = ask.await;
+        if let Err(err @ (AppError::Forbidden | AppError::NotFound | AppError::Unauthorized)) =
+            &answer
+        {
+            self.0.set_value(Some((id, err.clone())));
+        }
+        answer
+    }
+}
+
+impl Default for Refusal {
+    fn default() -> Self {
+        Self::new()
+    }
+}

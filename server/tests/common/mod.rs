@@ -293,14 +293,7 @@ pub async fn person_with_roles(
     roles: &[Role],
     district_id: Option<i64>,
 ) -> CurrentUser {
-    let system = CurrentUser {
-        id: 0,
-        name: "test".into(),
-        roles: vec![Role::Admin],
-        district_id: None,
-        enterprise_id: None,
-        tier: None,
-    };
+    let system = CurrentUser::with_roles(0, "test", &[Role::Admin]);
     let created = create_person(
         &db.db,
         &system,

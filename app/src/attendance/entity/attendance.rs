@@ -8,6 +8,8 @@ pub struct Model {
     pub id: i64,
     pub session_id: i64,
     pub person_id: i64,
+    /// The period's index in the session (0 when it is not split).
+    pub period: i32,
     /// `present`, `late`, `excused` or `absent`.
     pub status: String,
     pub note: String,

@@ -318,4 +318,7 @@ pub struct Session {
     pub room: String,
     pub capacity: u32,
     pub lecturers: Vec<String>,
+    /// The periods of a session that spans a day (empty: one period, the whole session).
+    #[serde(default)]
+    pub periods: Vec<crate::scheduling::periods::Period>,
 }

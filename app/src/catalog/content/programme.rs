@@ -81,6 +81,9 @@ struct RawSession {
     room: Spanned<String>,
     capacity: Spanned<i64>,
     lecturers: Spanned<Vec<Spanned<String>>>,
+    /// `上午 08:30-12:00；下午 13:30-17:00`: a session that spans a day, split.
+    #[serde(default)]
+    periods: Option<Spanned<String>>,
 }
 
 /// What a programme needs to know about the courses: their ids and tiers (`None` if the
@@ -388,6 +391,23 @@ fn session(
         }
     }
 
+    let mut periods = Vec::new();
+    if let (Some(raw), Some(a), Some(b)) = (&s.periods, start, end) {
+        use crate::scheduling::periods::{parse_within, PeriodError};
+        match parse_within(raw.get_ref(), a, b) {
+            Ok(list) => periods = list,
+            Err(e) => {
+                let why = match e {
+                    PeriodError::Invalid => "each period must read like \"上午 08:30-12:00\" (a label, then start-end), separated by `;`",
+                    PeriodError::Overlap => "two periods share time",
+                    PeriodError::Outside => "a period runs outside the session's `start` and `end`",
+                    PeriodError::TooMany => "a session has at most 6 periods",
+                };
+                doc.report_at(raw, format!("`periods`: {why}"));
+            }
+        }
+    }
+
     Some(Session {
         number,
         title_zh,
@@ -400,6 +420,7 @@ fn session(
         room: room_name.clone(),
         capacity,
         lecturers,
+        periods,
     })
 }
 

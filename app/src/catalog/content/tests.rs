@@ -528,3 +528,44 @@ fn a_tier_may_have_its_own_certificate_rule() {
         "min_attendance_percent",
     );
 }
+
+#[test]
+fn a_full_day_session_is_split_into_periods_and_bad_periods_are_reported() {
+    let set = load(&real_root()).expect("the real content loads");
+    let day = set.programmes[0]
+        .sessions
+        .iter()
+        .find(|s| s.number == 3)
+        .unwrap();
+    let captions: Vec<String> = day.periods.iter().map(|p| p.caption()).collect();
+    assert_eq!(captions, ["上午 08:30–12:00", "下午 13:30–17:00"]);
+    assert!(set.programmes[0].sessions[0].periods.is_empty());
+
+    let copy = Copy::new("periods");
+    let rel = "programmes/tj-cp-audit-2014.toml";
+    copy.edit(
+        rel,
+        "periods = \"上午 08:30-12:00；下午 13:30-17:00\"",
+        "periods = \"上午 08:00-12:00；下午 13:30-17:00\"",
+    );
+    copy.edit(
+        rel,
+        "periods = \"上午 09:00-12:00；下午 13:30-16:30\"",
+        "periods = \"上午 九点到十二点\"",
+    );
+    let path = copy.path(rel);
+    let problems = copy.problems();
+    assert_reported(
+        &problems,
+        &path,
+        copy.line_of(rel, "上午 08:00-12:00"),
+        "outside the session",
+    );
+    assert_reported(
+        &problems,
+        &path,
+        copy.line_of(rel, "九点到十二点"),
+        "上午 08:30-12:00",
+    );
+    assert_eq!(problems.len(), 2, "{problems:?}");
+}

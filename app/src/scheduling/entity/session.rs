@@ -23,6 +23,10 @@ pub struct Model {
     /// JSON array of lecturer names.
     #[sea_orm(column_type = "Text")]
     pub lecturers: String,
+    /// The periods (时段) as text, `上午 08:30-12:00; 下午 13:30-17:00`; empty when the session
+    /// is not split (see [`crate::scheduling::periods`]).
+    #[sea_orm(column_type = "Text")]
+    pub periods: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -28,6 +28,9 @@ pub struct SessionDraft {
     pub room: String,
     pub capacity: String,
     pub lecturers: String,
+    /// `上午 08:30-12:00；下午 13:30-17:00`, or blank for a session of one period.
+    #[serde(default)]
+    pub periods: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -67,6 +70,8 @@ pub struct PlanSession {
     pub enrolled: u32,
     pub lecturer_ids: Vec<i64>,
     pub lecturers: Vec<String>,
+    /// As the form writes them; empty when the session is one period.
+    pub periods: String,
 }
 
 impl PlanSession {
@@ -91,6 +96,7 @@ impl PlanSession {
                 .map(i64::to_string)
                 .collect::<Vec<_>>()
                 .join(","),
+            periods: self.periods.clone(),
         }
     }
 }

@@ -148,7 +148,7 @@ fn PlanBody(
             <tr data-testid="plan-row">
                 <td>{s.number}</td>
                 <td>{title}<br /><span class="muted">{tiers}</span></td>
-                <td>{format!("{} {}–{}", s.date, s.start, s.end)}</td>
+                <td>{format!("{} {}–{}", s.date, s.start, s.end)}{(!s.periods.is_empty()).then(|| view! { <br /><span class="muted" data-testid="plan-row-periods">{s.periods.clone()}</span> })}</td>
                 <td>{s.room.clone()}</td>
                 <td>{format!("{}/{}", s.enrolled, s.capacity)}</td>
                 <td>{s.lecturers.join("、")}</td>
@@ -251,6 +251,14 @@ fn PlanBody(
                     </select>
                 </div>
                 {crate::bound_field!(i18n, form, "plan-capacity", plan_capacity, capacity, "number")}
+                <div class="field field--wide">
+                    <label for="plan-periods">{t!(i18n, plan_periods)}</label>
+                    <input id="plan-periods" type="text" data-testid="plan-periods" aria-describedby="plan-periods-hint"
+                        placeholder=move || t_string!(i18n, plan_periods_placeholder)
+                        prop:value=move || form.with(|f| f.periods.clone())
+                        on:input=move |ev| form.update(|f| f.periods = event_target_value(&ev)) />
+                    <p class="hint" id="plan-periods-hint">{t!(i18n, plan_periods_hint)}</p>
+                </div>
             </div>
             <fieldset class="plan-picks">
                 <legend>{t!(i18n, plan_tiers)}</legend>

@@ -6,6 +6,7 @@ use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use super::SessionDraft;
 use crate::error::AppError;
 use crate::people::tier::Tier;
+use crate::scheduling::periods::{self, Period};
 
 /// A session as the scheduler means it, checked field by field.
 #[derive(Clone, Debug, PartialEq)]
@@ -21,6 +22,8 @@ pub struct SessionPlan {
     pub room_id: i64,
     pub capacity: u32,
     pub lecturer_ids: Vec<i64>,
+    /// Empty for a session of one period.
+    pub periods: Vec<Period>,
 }
 
 /// Another session, as far as a clash is concerned. Times are local to the programme.
@@ -49,6 +52,8 @@ pub enum Clash {
     BelowEnrolled { enrolled: u32 },
     /// At the new time, someone holding a place would be in another session of theirs.
     Trainee { name: String, other: Booked },
+    /// The periods would change under attendance already marked by period.
+    PeriodsInUse { marks: u32 },
 }
 
 fn split(list: &str) -> impl Iterator<Item = &str> {
@@ -106,6 +111,8 @@ pub fn parse_session(
     if end <= start {
         return Err(AppError::validation("end", "end_before_start"));
     }
+    let periods = periods::parse_within(&d.periods, start, end)
+        .map_err(|e| AppError::validation("periods", e.code()))?;
     let room_id = d
         .room
         .trim()
@@ -133,6 +140,7 @@ pub fn parse_session(
         room_id,
         capacity,
         lecturer_ids,
+        periods,
     })
 }
 
@@ -267,6 +275,12 @@ pub fn clash_text(clash: &Clash, english: bool) -> String {
             other.number,
             when(other)
         ),
+        (Clash::PeriodsInUse { marks }, true) => format!(
+            "{marks} attendance marks are kept by the current periods; they cannot change now"
+        ),
+        (Clash::PeriodsInUse { marks }, false) => {
+            format!("已按现有时段记录了{marks}条签到，时段不能再更改")
+        }
     }
 }
 
@@ -306,6 +320,7 @@ mod tests {
             room: "3".into(),
             capacity: "60".into(),
             lecturers: "1, 2".into(),
+            periods: String::new(),
         }
     }
 
@@ -339,6 +354,13 @@ mod tests {
         assert_eq!(p.tiers, vec![Tier::Leader, Tier::Auditor]);
         assert_eq!(p.lecturer_ids, vec![1, 2]);
         assert_eq!(p.start, NaiveTime::from_hms_opt(9, 0, 0).unwrap());
+        assert!(p.periods.is_empty());
+        let mut split = draft();
+        split.end = "17:00".into();
+        split.periods = "上午 09:00-12:00；下午 13:30-17:00".into();
+        let p = parse_session(&split, DAYS).unwrap();
+        assert_eq!(p.periods.len(), 2);
+        assert_eq!(p.periods[1].label, "下午");
     }
 
     #[test]
@@ -361,6 +383,17 @@ mod tests {
             (|d| d.room = "".into(), "room", "room_required"),
             (|d| d.capacity = "-5".into(), "capacity", "number_invalid"),
             (|d| d.lecturers = "x".into(), "lecturers", "invalid_id"),
+            (|d| d.periods = "上午".into(), "periods", "periods_invalid"),
+            (
+                |d| d.periods = "08:00-10:00".into(),
+                "periods",
+                "period_outside_session",
+            ),
+            (
+                |d| d.periods = "09:00-11:00;10:00-12:00".into(),
+                "periods",
+                "periods_overlap",
+            ),
         ];
         for (change, field, code) in cases {
             let mut d = draft();

@@ -16,6 +16,7 @@ use crate::catalog::entity::course;
 use crate::error::{AppError, AppResult};
 use crate::people::entity::{district, enterprise, person};
 use crate::scheduling::entity::{enrolment, lecturer, programme, room, session};
+use crate::scheduling::periods;
 use crate::scheduling::service::{counts, current_programme, json, list, to_utc, tz_of};
 
 /// Takes the programme's lock for this transaction and returns it.
@@ -88,6 +89,7 @@ pub async fn overview(db: &impl ConnectionTrait) -> AppResult<Plan> {
                     .filter_map(|n| ids_by_name.get(n.as_str()).copied())
                     .collect(),
                 lecturers: names,
+                periods: periods::text(&periods::parse(&s.periods).unwrap_or_default()),
             }
         })
         .collect::<Vec<_>>();
@@ -292,6 +294,22 @@ pub async fn save_session(
                 return Err(conflict(&clash, english));
             }
         }
+        // Marks are kept per period: once someone has one, the periods stay as they are.
+        let periods_changed = periods::parse(&old.periods).unwrap_or_default() != plan.periods;
+        if periods_changed {
+            let marks = attendance::Entity::find()
+                .filter(attendance::Column::SessionId.eq(old.id))
+                .count(&txn)
+                .await?;
+            if marks > 0 {
+                return Err(conflict(
+                    &Clash::PeriodsInUse {
+                        marks: marks as u32,
+                    },
+                    english,
+                ));
+            }
+        }
     }
     let mut row: session::ActiveModel = match existing {
         Some(old) => old.into(),
@@ -312,6 +330,7 @@ pub async fn save_session(
     row.room_id = Set(r.id);
     row.capacity = Set(plan.capacity as i32);
     row.lecturers = Set(json(&names));
+    row.periods = Set(periods::text(&plan.periods));
     let saved = row.save(&txn).await?;
     let id = saved.id.try_as_ref().copied().ok_or(AppError::Internal)?;
     txn.commit().await?;
