@@ -63,6 +63,26 @@ test('a scheduler plans sessions and is refused a double-booked room with the cl
   assert.equal(await page.inputValue('[data-testid="prog-tier-min-official"]'), '60');
   assert.equal(await page.inputValue('[data-testid="prog-tier-quiz-official"]'), 'no');
   assert.equal(await page.inputValue('[data-testid="prog-tier-min-leader"]'), '', 'other tiers follow the programme');
+
+  // A new programme: an end before its start is named; an earlier pilot is then created, and as
+  // it starts before 2014 the current programme stays.
+  await page.click('[data-testid="new-programme"]');
+  await page.fill('#new-title-zh', '2013年清洁生产审核试点培训');
+  await page.fill('#new-starts-on', '2013-05-06');
+  await page.fill('#new-ends-on', '2013-05-01');
+  await page.fill('#new-venue-zh', '天津能源管理培训学校');
+  await page.fill('#new-organisers', '天津市经济和信息化委员会');
+  await page.click('[data-testid="create-programme"]');
+  const notCreated = page.locator('[data-testid="new-programme-error"]');
+  await notCreated.waitFor();
+  assert.match(await notCreated.textContent(), /结束日期.*不能早于开始日期/);
+  await page.fill('#new-ends-on', '2013-05-07');
+  await page.click('[data-testid="create-programme"]');
+  const created = page.locator('[data-testid="programme-created"]');
+  await created.waitFor();
+  assert.match(await created.textContent(), /项目已创建。它的开始日期早于当前项目，当前项目不变。/);
+  assert.equal(await page.inputValue('#prog-starts-on'), '2014-07-14');
+  assert.deepEqual(await accessibilityViolations(page), []);
   await page.goto(BASE_URL + '/admin/plan');
   await hydrated(page);
 

@@ -104,6 +104,11 @@ const SAMPLES: &[(&str, &str)] = &[
         // An empty title: the allowed are refused with a validation error, nothing changes.
         "form[title_zh]=&form[title_en]=&form[starts_on]=2014-07-14&form[ends_on]=2014-07-18&form[venue_zh]=x&form[venue_en]=&form[host_zh]=&form[organisers_zh]=x&form[min_attendance_percent]=80&form[require_quiz]=true&form[quotas]=",
     ),
+    (
+        "create_programme",
+        // An empty title again: refused before anything is written.
+        "form[title_zh]=&form[title_en]=&form[starts_on]=2015-07-13&form[ends_on]=2015-07-17&form[venue_zh]=x&form[venue_en]=&form[host_zh]=&form[organisers_zh]=x&form[min_attendance_percent]=80&form[require_quiz]=true&form[quotas]=",
+    ),
     ("sign_out", ""),
 ];
 

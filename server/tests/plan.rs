@@ -9,7 +9,7 @@ use academy_app::auth::Role;
 use academy_app::catalog::content;
 use academy_app::catalog::sync::sync;
 use academy_app::people::entity::{enterprise, person};
-use academy_app::scheduling::entity::{lecturer, room, session};
+use academy_app::scheduling::entity::{lecturer, programme, room, session};
 use common::{call, content_root, json, on_each_database, person_with_roles, session_cookie};
 use common::{sign_in, TestApp, TestDb, PASSWORD};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
@@ -715,6 +715,105 @@ async fn a_scheduler_corrects_the_programme_and_a_range_leaving_a_session_out_is
                 ["official", {"min_percent": 75, "require_quiz": true}],
             ])
         );
+        app.stop().await;
+        db
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_new_programme_is_created_and_is_current_when_it_starts_last() {
+    on_each_database(|db| async move {
+        load(&db).await;
+        person_with_roles(&db, 1, &[Role::Scheduler], None).await;
+        person_with_roles(&db, 2, &[Role::Trainee], None).await;
+        let app = TestApp::spawn(&db).await;
+        let cookie = session_cookie(&sign_in(&app, "actor1@example.com", PASSWORD).await).unwrap();
+        let trainee = session_cookie(&sign_in(&app, "actor2@example.com", PASSWORD).await).unwrap();
+        let next_year = |fields: &[(&str, &str)]| {
+            let mut all = vec![
+                ("title_zh", "2015年天津市清洁生产审核培训"),
+                ("starts_on", "2015-07-13"),
+                ("ends_on", "2015-07-17"),
+                ("quotas", "leader:2"),
+                ("tier_rules", ""),
+            ];
+            all.extend_from_slice(fields);
+            programme_form(&all)
+        };
+        let programmes = || async { programme::Entity::find().count(&db.db).await.unwrap() };
+        assert_eq!(programmes().await, 1);
+
+        // A trainee may not; a bad form is named and writes nothing.
+        let refused = call(&app, Some(&trainee), "create_programme", &next_year(&[])).await;
+        assert_eq!(refused.status(), 403);
+        let (status, body) = json(
+            call(
+                &app,
+                Some(&cookie),
+                "create_programme",
+                &next_year(&[("ends_on", "2015-07-01")]),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, 422);
+        assert_eq!(body["Validation"]["field"], "ends_on");
+        assert_eq!(programmes().await, 1);
+
+        // 2015 starts last: it is the current programme, empty, with its own quota.
+        let (status, made) =
+            json(call(&app, Some(&cookie), "create_programme", &next_year(&[])).await).await;
+        assert_eq!(status, 200, "{made}");
+        assert_eq!(made["current"], true);
+        let (_, plan) = json(call(&app, Some(&cookie), "plan_overview", "").await).await;
+        assert_eq!(plan["programme_zh"], "2015年天津市清洁生产审核培训");
+        assert_eq!(plan["sessions"], Value::from(Vec::<Value>::new()));
+        assert_eq!(plan["rooms"], Value::from(Vec::<Value>::new()));
+        assert_eq!(plan["quotas"], serde_json::json!([["leader", 2]]));
+        let row = programme::Entity::find_by_id(made["id"].as_i64().unwrap())
+            .one(&db.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            row.timezone, "Asia/Shanghai",
+            "the time zone of the programme before"
+        );
+        assert!(row.min_attendance_percent == 75 && !row.require_quiz);
+
+        // The same name twice is refused; an earlier programme is made but does not take over.
+        let (status, body) =
+            json(call(&app, Some(&cookie), "create_programme", &next_year(&[])).await).await;
+        assert_eq!(status, 409);
+        assert_eq!(
+            body["Conflict"],
+            "已有名为2015年天津市清洁生产审核培训的培训项目"
+        );
+        let (status, earlier) = json(
+            call(
+                &app,
+                Some(&cookie),
+                "create_programme",
+                &next_year(&[
+                    ("title_zh", "2013年试点培训"),
+                    ("starts_on", "2013-05-06"),
+                    ("ends_on", "2013-05-07"),
+                ]),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, 200, "{earlier}");
+        assert_eq!(earlier["current"], false);
+        let (_, details) = json(call(&app, Some(&cookie), "programme_details", "").await).await;
+        assert_eq!(details["title_zh"], "2015年天津市清洁生产审核培训");
+
+        // Syncing the programme files again leaves the programmes made in the browser alone.
+        load(&db).await;
+        assert_eq!(programmes().await, 3);
+        let (_, details) = json(call(&app, Some(&cookie), "programme_details", "").await).await;
+        assert_eq!(details["title_zh"], "2015年天津市清洁生产审核培训");
         app.stop().await;
         db
     })

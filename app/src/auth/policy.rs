@@ -69,6 +69,7 @@ pub const RULES: &[(&str, Rule)] = &[
     // The programme's details: the school plans it, organisers set its certificate rule.
     ("programme_details", Rule::AnyOf(STAFF)),
     ("save_programme", Rule::AnyOf(STAFF)),
+    ("create_programme", Rule::AnyOf(STAFF)),
     (
         "delete_session",
         Rule::AnyOf(&[Role::Scheduler, Role::Admin]),

@@ -34,6 +34,24 @@ pub struct ProgrammeForm {
     pub tier_rules: String,
 }
 
+impl ProgrammeForm {
+    /// The form for a new programme: the usual rule (80% of the hours and the quiz), no quotas.
+    pub fn blank() -> Self {
+        ProgrammeForm {
+            min_attendance_percent: "80".into(),
+            require_quiz: true,
+            ..Default::default()
+        }
+    }
+}
+
+/// A programme just made, and whether it is now the current one (the one that starts last).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProgrammeCreated {
+    pub id: i64,
+    pub current: bool,
+}
+
 /// One entry of `ProgrammeForm::tier_rules` as typed: (tier, percent, quiz).
 type TierRuleText = (String, String, String);
 
@@ -135,6 +153,21 @@ pub async fn save_programme(form: ProgrammeForm) -> Result<(), AppError> {
             let state = crate::state::app_state()?;
             let english = crate::auth::request::cookie("lang").as_deref() == Some("en");
             service::save(&state.db, &user, &form, english).await
+        }
+        .await,
+    )
+}
+
+/// Creates a programme from the same form. The one that starts last is the current programme:
+/// the planner, the dashboard and the certificates follow it.
+#[server(endpoint = "create_programme")]
+pub async fn create_programme(form: ProgrammeForm) -> Result<ProgrammeCreated, AppError> {
+    crate::error::respond(
+        async {
+            let user = crate::auth::require_user("create_programme").await?;
+            let state = crate::state::app_state()?;
+            let english = crate::auth::request::cookie("lang").as_deref() == Some("en");
+            service::create(&state.db, &user, &form, english, chrono::Utc::now()).await
         }
         .await,
     )

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use super::{programme_details, ProgrammeForm, SaveProgramme};
+use super::{programme_details, CreateProgramme, ProgrammeForm, SaveProgramme};
 use crate::error::error_text;
 use crate::i18n::*;
 use crate::people::tier::Tier;
@@ -13,7 +13,29 @@ use crate::shell::tier_name;
 #[component]
 pub fn ProgrammePage() -> impl IntoView {
     let i18n = use_i18n();
-    let details = Resource::new(|| (), |_| programme_details());
+    let create = ServerAction::<CreateProgramme>::new();
+    let details = Resource::new(move || create.version().get(), |_| programme_details());
+    // 新建培训项目 opens an empty form below the current programme's.
+    let creating = RwSignal::new(false);
+    let created = move || {
+        create.value().get().and_then(Result::ok).map(|c| {
+            let text = if c.current {
+                t_string!(i18n, prog_created_current)
+            } else {
+                t_string!(i18n, prog_created_not_current)
+            };
+            view! {
+                <p class="alert alert--success" role="status" data-testid="programme-created">
+                    {text}" "{c.current.then(|| view! { <A href="/admin/plan">{t!(i18n, plan_title)}</A> })}
+                </p>
+            }
+        })
+    };
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = create.value().get() {
+            creating.set(false);
+        }
+    });
     view! {
         <Title text=crate::shell::title_text(move || t_string!(i18n, prog_title).to_string()) />
         <section class="page">
@@ -27,6 +49,17 @@ pub fn ProgrammePage() -> impl IntoView {
                     }
                 })}
             </Transition>
+            {created}
+            <section class="plan-section" aria-labelledby="new-programme">
+                <h2 id="new-programme">{t!(i18n, prog_new)}</h2>
+                <p class="muted">{t!(i18n, prog_new_hint)}</p>
+                <Show when=move || creating.get() fallback=move || view! {
+                    <p><button type="button" class="button button--secondary" data-testid="new-programme"
+                        on:click=move |_| creating.set(true)>{t!(i18n, prog_new)}</button></p>
+                }>
+                    <NewProgramme create />
+                </Show>
+            </section>
         </section>
     }
 }
@@ -112,6 +145,49 @@ fn ProgrammeFields(initial: ProgrammeForm) -> impl IntoView {
             <p class="actions">
                 <button type="submit" class="button" data-testid="save-programme"
                     disabled=move || save.pending().get()>{t!(i18n, prog_save)}</button>
+            </p>
+        </form>
+    }
+}
+
+/// The empty form of a new programme: the same fields, sent to `create_programme`.
+#[component]
+fn NewProgramme(create: ServerAction<CreateProgramme>) -> impl IntoView {
+    let i18n = use_i18n();
+    let form = RwSignal::new(ProgrammeForm::blank());
+    let error = move || {
+        create.value().get().and_then(Result::err).map(|err| view! {
+            <p class="alert alert--error" role="alert" data-testid="new-programme-error">{error_text(i18n.get_locale(), &err)}</p>
+        })
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        create.dispatch(CreateProgramme {
+            form: form.get_untracked(),
+        });
+    };
+    view! {
+        <form class="plan-form" data-testid="new-programme-form" on:submit=submit>
+            <div class="plan-grid">
+                {crate::bound_field!(i18n, form, "new-title-zh", prog_title_zh, title_zh, "text")}
+                {crate::bound_field!(i18n, form, "new-title-en", prog_title_en, title_en, "text")}
+                {crate::bound_field!(i18n, form, "new-starts-on", prog_starts_on, starts_on, "date")}
+                {crate::bound_field!(i18n, form, "new-ends-on", prog_ends_on, ends_on, "date")}
+                {crate::bound_field!(i18n, form, "new-venue-zh", prog_venue_zh, venue_zh, "text")}
+                {crate::bound_field!(i18n, form, "new-venue-en", prog_venue_en, venue_en, "text")}
+                {crate::bound_field!(i18n, form, "new-host-zh", prog_host_zh, host_zh, "text")}
+                {crate::bound_field!(i18n, form, "new-min-attendance", prog_min_attendance, min_attendance_percent, "number")}
+            </div>
+            <div class="field plan-section">
+                <label for="new-organisers">{t!(i18n, prog_organisers)}</label>
+                <textarea id="new-organisers" rows="3" data-testid="new-organisers"
+                    prop:value=move || form.with(|f| f.organisers_zh.clone())
+                    on:input=move |ev| form.update(|f| f.organisers_zh = event_target_value(&ev))></textarea>
+            </div>
+            {error}
+            <p class="actions">
+                <button type="submit" class="button" data-testid="create-programme"
+                    disabled=move || create.pending().get()>{t!(i18n, prog_create)}</button>
             </p>
         </form>
     }

@@ -6,7 +6,7 @@ use sea_orm::{
 };
 
 use super::rules::{outside_text, parse_programme, session_left_out, tier_rules_text};
-use super::ProgrammeForm;
+use super::{ProgrammeCreated, ProgrammeForm};
 use crate::auth::service::audit;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
@@ -35,6 +35,85 @@ pub async fn details(db: &impl ConnectionTrait) -> AppResult<ProgrammeForm> {
         require_quiz: p.require_quiz,
         quotas,
         tier_rules,
+    })
+}
+
+/// A new programme with its rule and quotas; its rooms and sessions are planned next.
+pub async fn create(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    user: &CurrentUser,
+    form: &ProgrammeForm,
+    english: bool,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<ProgrammeCreated> {
+    let input = parse_programme(form)?;
+    let txn = db.begin().await?;
+    audit(
+        &txn,
+        Some(user),
+        "programme.create",
+        None,
+        serde_json::json!({
+            "title_zh": input.title_zh,
+            "starts_on": input.starts_on,
+            "ends_on": input.ends_on,
+        }),
+    )
+    .await?;
+    let taken = programme::Entity::find()
+        .filter(programme::Column::TitleZh.eq(&input.title_zh))
+        .one(&txn)
+        .await?;
+    if taken.is_some() {
+        return Err(AppError::Conflict(if english {
+            format!("a programme named {} already exists", input.title_zh)
+        } else {
+            format!("已有名为{}的培训项目", input.title_zh)
+        }));
+    }
+    // The same time zone as the programme before it (the platform's default otherwise).
+    let timezone = match current_programme(&txn).await {
+        Ok(p) => p.timezone,
+        Err(AppError::NotFound) => "Asia/Shanghai".to_string(),
+        Err(e) => return Err(e),
+    };
+    let row = programme::ActiveModel {
+        // Not a programme file's id: the file sync never touches it.
+        slug: Set(format!("programme-{}", uuid::Uuid::new_v4().simple())),
+        title_zh: Set(input.title_zh),
+        title_en: Set(input.title_en),
+        starts_on: Set(input.starts_on),
+        ends_on: Set(input.ends_on),
+        timezone: Set(timezone),
+        venue_zh: Set(input.venue_zh),
+        venue_en: Set(input.venue_en),
+        host_zh: Set(input.host_zh),
+        organisers_zh: Set(json(&input.organisers_zh)),
+        summary_zh: Set(String::new()),
+        created_at: Set(now),
+        content_hash: Set(String::new()),
+        min_attendance_percent: Set(i32::from(input.min_attendance_percent)),
+        require_quiz: Set(input.require_quiz),
+        tier_rules: Set(json(&input.tier_rules)),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    for (tier, min) in input.quotas {
+        quota::ActiveModel {
+            programme_id: Set(row.id),
+            tier: Set(tier.code().to_string()),
+            min: Set(min as i32),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+    }
+    let current = current_programme(&txn).await?.id == row.id;
+    txn.commit().await?;
+    Ok(ProgrammeCreated {
+        id: row.id,
+        current,
     })
 }
 
