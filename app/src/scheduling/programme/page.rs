@@ -44,22 +44,26 @@ pub fn ProgrammePage() -> impl IntoView {
             <Transition fallback=move || view! { <p class="muted">{t!(i18n, loading)}</p> }>
                 {move || Suspend::new(async move {
                     match details.await {
-                        Ok(form) => view! { <ProgrammeFields initial=form /> }.into_any(),
+                        // The new programme's form is inside the boundary too: what follows a
+                        // streamed boundary in the page did not hydrate.
+                        Ok(form) => view! {
+                            <ProgrammeFields initial=form />
+                            {created}
+                            <section class="plan-section" aria-labelledby="new-programme">
+                                <h2 id="new-programme">{t!(i18n, prog_new)}</h2>
+                                <p class="muted">{t!(i18n, prog_new_hint)}</p>
+                                <Show when=move || creating.get() fallback=move || view! {
+                                    <p><button type="button" class="button button--secondary" data-testid="new-programme"
+                                        on:click=move |_| creating.set(true)>{t!(i18n, prog_new)}</button></p>
+                                }>
+                                    <NewProgramme create />
+                                </Show>
+                            </section>
+                        }.into_any(),
                         Err(err) => view! { <p class="alert alert--error" role="alert">{error_text(i18n.get_locale(), &err)}</p> }.into_any(),
                     }
                 })}
             </Transition>
-            {created}
-            <section class="plan-section" aria-labelledby="new-programme">
-                <h2 id="new-programme">{t!(i18n, prog_new)}</h2>
-                <p class="muted">{t!(i18n, prog_new_hint)}</p>
-                <Show when=move || creating.get() fallback=move || view! {
-                    <p><button type="button" class="button button--secondary" data-testid="new-programme"
-                        on:click=move |_| creating.set(true)>{t!(i18n, prog_new)}</button></p>
-                }>
-                    <NewProgramme create />
-                </Show>
-            </section>
         </section>
     }
 }
