@@ -14,9 +14,14 @@ use crate::shell::tier_name;
 pub fn ProgrammePage() -> impl IntoView {
     let i18n = use_i18n();
     let create = ServerAction::<CreateProgramme>::new();
-    let details = Resource::new(move || create.version().get(), |_| programme_details());
-    // 新建培训项目 opens an empty form below the current programme's.
+    // The current programme is read again after a creation (it may be the new one), not after a
+    // refusal: that would redraw both forms and lose what was typed.
+    let made = RwSignal::new(0u32);
+    let details = Resource::new(move || made.get(), |_| programme_details());
+    // 新建培训项目 opens an empty form below the current programme's; what is typed in it lives
+    // here, so a redraw keeps it.
     let creating = RwSignal::new(false);
+    let new_form = RwSignal::new(ProgrammeForm::blank());
     let created = move || {
         create.value().get().and_then(Result::ok).map(|c| {
             let text = if c.current {
@@ -34,6 +39,8 @@ pub fn ProgrammePage() -> impl IntoView {
     Effect::new(move |_| {
         if let Some(Ok(_)) = create.value().get() {
             creating.set(false);
+            new_form.set(ProgrammeForm::blank());
+            made.update(|n| *n += 1);
         }
     });
     view! {
@@ -56,7 +63,7 @@ pub fn ProgrammePage() -> impl IntoView {
                                     <p><button type="button" class="button button--secondary" data-testid="new-programme"
                                         on:click=move |_| creating.set(true)>{t!(i18n, prog_new)}</button></p>
                                 }>
-                                    <NewProgramme create />
+                                    <NewProgramme create form=new_form />
                                 </Show>
                             </section>
                         }.into_any(),
@@ -156,9 +163,11 @@ fn ProgrammeFields(initial: ProgrammeForm) -> impl IntoView {
 
 /// The empty form of a new programme: the same fields, sent to `create_programme`.
 #[component]
-fn NewProgramme(create: ServerAction<CreateProgramme>) -> impl IntoView {
+fn NewProgramme(
+    create: ServerAction<CreateProgramme>,
+    form: RwSignal<ProgrammeForm>,
+) -> impl IntoView {
     let i18n = use_i18n();
-    let form = RwSignal::new(ProgrammeForm::blank());
     let error = move || {
         create.value().get().and_then(Result::err).map(|err| view! {
             <p class="alert alert--error" role="alert" data-testid="new-programme-error">{error_text(i18n.get_locale(), &err)}</p>
