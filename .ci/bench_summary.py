@@ -35,6 +35,13 @@ for path in sorted(folder.glob("*.json")):
     if scenario == "import":
         put(scenario, "first import", database, f'{report["first_import_ms"]:.0f} ms')
         put(scenario, "same file again", database, f'{report["reimport_ms"]:.0f} ms')
+    for run in report.get("runs", []):
+        # The scale scenario: the same steps once per data set (x1, x10).
+        name = f'{scenario} x{run["scale"]}'
+        for step in run["steps"]:
+            put(name, step["step"], database,
+                f'{step["rps"]:.0f} req/s, p99 {step["p99_ms"]:.0f} ms, {step["errors"]} errors')
+        put(name, "server peak memory", database, f'{run["server_peak_rss_mb"]:.0f} MB')
     if "server_peak_rss_mb" in report:
         put(scenario, "server peak memory", database, f'{report["server_peak_rss_mb"]:.0f} MB')
 

@@ -1,5 +1,6 @@
 //! The quiz moment that strains Moodle: N trainees (2,000 by default) start the same quiz at the
-//! same second, each saves five answers, then all submit. Runs against the release `academy`
+//! same second, each saves five answers one after another (all trainees at once), then all
+//! submit. Runs against the release `academy`
 //! binary on a fresh SQLite file, from this second process, on loopback only; reports p50/p95/p99
 //! per step, errors, the server's peak memory, and in the same run the bare `/healthz`
 //! throughput as the baseline.
@@ -14,7 +15,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use serde_json::{json, Value};
-use support::{outcome, peak_rss_mb, print_table, run_step, start_server};
+use support::{outcome, peak_rss_mb, print_table, run_rounds, run_step, start_server};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -92,10 +93,10 @@ async fn main() -> anyhow::Result<()> {
         sheets.push((id, qs));
     }
     let sheets = Arc::new(sheets);
-    let save = run_step("save answer (x5 each)", trainees * 5, |k| {
-        let i = k % trainees;
+    // Everyone answers five questions, one after another, all at the same time.
+    let save = run_rounds("save answer (5 in turn each)", trainees, 5, |i, round| {
         let (attempt, qs) = &sheets[i];
-        let (q, kind) = qs.get(k / trainees).cloned().unwrap_or_default();
+        let (q, kind) = qs.get(round).cloned().unwrap_or_default();
         // An answer of the question's kind: the first option, "true", or some text.
         let answer = match kind.as_str() {
             "true_false" => "true",

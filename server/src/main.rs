@@ -29,6 +29,9 @@ enum Command {
         /// The 2014 Tianjin programme with 82 enterprises and ~500 trainees.
         #[arg(long)]
         demo: bool,
+        /// Ten times the enterprises and people (820 and ~4,900) with `--scale 10`.
+        #[arg(long, default_value_t = 1)]
+        scale: usize,
     },
     /// Manage accounts from the command line.
     Admin {
@@ -126,12 +129,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("migrations applied");
             Ok(())
         }
-        Command::Seed { demo } => {
+        Command::Seed { demo, scale } => {
             if !demo {
                 anyhow::bail!("say what to seed: academy seed --demo");
             }
             let db = open(&cli.db).await?;
-            let report = seed::seed_demo(&db, &cli.serve.content_dir).await?;
+            let report = seed::seed_scaled(&db, &cli.serve.content_dir, scale).await?;
             if report.created {
                 println!(
                     "demo data loaded: {} enterprises, {} trainees",

@@ -1,5 +1,6 @@
 //! `academy seed --demo`: the 2014 Tianjin programme with 82 enterprises and ~500 delegates in
 //! five tiers, so a fresh install has something to show. Running it again changes nothing.
+//! `--scale 10` makes ten times as many (820 enterprises, ~4,900 trainees), for load tests.
 use academy_app::people::credit_code::check_char;
 use std::path::Path;
 
@@ -81,6 +82,19 @@ fn delegates_of(n: usize) -> Vec<Tier> {
 /// Loads the content (the programme, courses and lessons) and then the demo enterprises and
 /// people; a second run changes nothing.
 pub async fn seed_demo(db: &DatabaseConnection, content_root: &Path) -> anyhow::Result<SeedReport> {
+    seed_scaled(db, content_root, 1).await
+}
+
+/// [`seed_demo`] with `scale` times the enterprises, delegates, officials and experts.
+pub async fn seed_scaled(
+    db: &DatabaseConnection,
+    content_root: &Path,
+    scale: usize,
+) -> anyhow::Result<SeedReport> {
+    anyhow::ensure!(
+        (1..=100).contains(&scale),
+        "the scale is a whole number from 1 to 100"
+    );
     crate::content_cmd::sync(db, content_root).await?;
     let existing = enterprise::Entity::find()
         .filter(enterprise::Column::CreditCode.eq(demo_credit_code(0)))
@@ -115,7 +129,8 @@ pub async fn seed_demo(db: &DatabaseConnection, content_root: &Path) -> anyhow::
 
     let mut people = Vec::new();
     let mut person_no = 0usize;
-    for n in 0..82 {
+    let enterprises = 82 * scale;
+    for n in 0..enterprises {
         let (trade, reason) = TRADES[n % TRADES.len()];
         let district = &districts[n % districts.len()];
         let inserted = enterprise::Entity::insert(enterprise::ActiveModel {
@@ -139,7 +154,7 @@ pub async fn seed_demo(db: &DatabaseConnection, content_root: &Path) -> anyhow::
         }
     }
     for tier in [Tier::Official, Tier::Expert] {
-        for _ in 0..16 {
+        for _ in 0..16 * scale {
             person_no += 1;
             people.push(demo_person(person_no, None, tier, now));
         }
@@ -170,7 +185,7 @@ pub async fn seed_demo(db: &DatabaseConnection, content_root: &Path) -> anyhow::
     txn.commit().await?;
     Ok(SeedReport {
         created: true,
-        enterprises: 82,
+        enterprises,
         people: count,
     })
 }
@@ -189,7 +204,7 @@ fn demo_person(
     person::ActiveModel {
         id: NotSet,
         name: Set(name),
-        phone: Set(Some(format!("1380000{n:04}"))),
+        phone: Set(Some(format!("138{n:08}"))),
         email: Set(Some(format!("trainee{n:03}@example.com"))),
         enterprise_id: Set(enterprise_id),
         tier: Set(Some(tier.code().into())),
@@ -209,8 +224,9 @@ mod tests {
 
     #[test]
     fn demo_credit_codes_are_valid_and_distinct() {
-        let codes: std::collections::HashSet<_> = (0..82).map(demo_credit_code).collect();
-        assert_eq!(codes.len(), 82);
+        // Ten times the programme (the load tests' set) still has a distinct valid code each.
+        let codes: std::collections::HashSet<_> = (0..820).map(demo_credit_code).collect();
+        assert_eq!(codes.len(), 820);
         for code in codes {
             assert!(CreditCode::parse(&code).is_ok(), "{code}");
         }

@@ -146,10 +146,8 @@ pub async fn board(
     let (p, card) = card_of(db, &s).await?;
     let tz = tz_of(&p.timezone);
     // The period on now (or next): its arrivals and counts.
-    let ends: Vec<DateTime<Utc>> = spans_of(&s, tz).into_iter().map(|(_, e)| e).collect();
-    let period = periods::current(now, &ends);
-    let caption = period_caption(&s, tz, period);
-    let period = period as i32;
+    let period = period_in(&s, tz, None, now)?;
+    let caption = period_caption(&s, tz, period as usize);
     let rotate = config.checkin.rotate_seconds.max(1);
     let unix = now.timestamp();
     let token = rules::sign(
@@ -230,6 +228,17 @@ fn period_in(
             Ok(periods::current(now, &ends) as i32)
         }
     }
+}
+
+/// The mark kept for a seat in a period, once written.
+async fn mark_of(db: &impl ConnectionTrait, seat: Seat) -> AppResult<attendance::Model> {
+    attendance::Entity::find()
+        .filter(attendance::Column::SessionId.eq(seat.session))
+        .filter(attendance::Column::PersonId.eq(seat.person))
+        .filter(attendance::Column::Period.eq(seat.period))
+        .one(db)
+        .await?
+        .ok_or(AppError::Internal)
 }
 
 /// A mark as it will be written (its `id` is not yet known and is not written).
@@ -352,6 +361,7 @@ pub async fn check_in(
         checked_in_at: Some(now),
         ..unsaved(s.id, user.id, period, status, user.id, now)
     };
+    let _turn = crate::db::writer_turn(db).await;
     let txn = db.begin().await?;
     // The insert comes first: it takes the write lock (SQLite) before anything is read. A first
     // scan (the usual case) reads nothing back, so the lock is held for two writes only.
@@ -366,13 +376,15 @@ pub async fn check_in(
         txn.commit().await?;
         return Ok(result(status.code(), false, now, index));
     }
-    let row = attendance::Entity::find()
-        .filter(attendance::Column::SessionId.eq(s.id))
-        .filter(attendance::Column::PersonId.eq(user.id))
-        .filter(attendance::Column::Period.eq(period))
-        .one(&txn)
-        .await?
-        .ok_or(AppError::Internal)?;
+    let row = mark_of(
+        &txn,
+        Seat {
+            session: s.id,
+            person: user.id,
+            period,
+        },
+    )
+    .await?;
     let outcome = if row.status == Status::Absent.code() {
         // Marked absent before they arrived: the scan is the better evidence.
         let mut update: attendance::ActiveModel = row.into();
@@ -517,13 +529,7 @@ pub async fn mark(
     )
     .exec_without_returning(&txn)
     .await?;
-    let row = attendance::Entity::find()
-        .filter(attendance::Column::SessionId.eq(session_id))
-        .filter(attendance::Column::PersonId.eq(person_id))
-        .filter(attendance::Column::Period.eq(period))
-        .one(&txn)
-        .await?
-        .ok_or(AppError::Internal)?;
+    let row = mark_of(&txn, seat).await?;
     change_row(&row, user.id, now).insert(&txn).await?;
     txn.commit().await?;
     Ok(())

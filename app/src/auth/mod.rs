@@ -203,11 +203,10 @@ pub async fn change_password(
                 .one(&state.db)
                 .await?
                 .ok_or(AppError::NotFound)?;
-            let ok = person
-                .password_hash
-                .as_deref()
-                .map(|h| service::verify_password(&current, h))
-                .unwrap_or(false);
+            let ok = match person.password_hash.as_deref() {
+                Some(h) => service::check_password(&current, h).await?,
+                None => false,
+            };
             if !ok {
                 return Ok(Some(PasswordProblem::WrongCurrent));
             }

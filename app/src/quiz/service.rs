@@ -248,6 +248,7 @@ pub async fn start(
         }
     }
     let number = attempts.len() as i32 + 1;
+    let turn = crate::db::writer_turn(db).await;
     let inserted = attempt::ActiveModel {
         quiz_id: Set(loaded.quiz.id),
         person_id: Set(user.id),
@@ -265,6 +266,7 @@ pub async fn start(
     }
     .insert(db)
     .await;
+    drop(turn);
     match inserted {
         Ok(a) => Ok(a.id),
         // A second "start" at the same moment: the unique (person, quiz, number) index refused
@@ -426,6 +428,7 @@ pub async fn save(
         Some(r) => Some(serde_json::to_string(r).map_err(|_| AppError::Internal)?),
         None => None,
     };
+    let _turn = crate::db::writer_turn(db).await;
     attempt_answer::Entity::insert(attempt_answer::ActiveModel {
         attempt_id: Set(attempt_id),
         question_id: Set(question_id),
@@ -476,6 +479,7 @@ pub async fn grade(
     status: &str,
     now: DateTime<Utc>,
 ) -> AppResult<bool> {
+    let _turn = crate::db::writer_turn(db).await;
     let txn = db.begin().await?;
     // Claim the attempt first, with a write: a second grader (another request, another server
     // process) waits for this transaction and then finds nothing open. Writing before reading

@@ -33,6 +33,15 @@ pub fn outcome(res: Result<reqwest::Response, reqwest::Error>) -> Result<(), Str
 }
 
 impl Step {
+    fn tally(&mut self, outcome: Result<(), String>, took: Duration) {
+        match outcome {
+            Ok(()) => self.latencies.push(took),
+            Err(kind) => {
+                self.errors += 1;
+                *self.kinds.entry(kind).or_default() += 1;
+            }
+        }
+    }
     pub fn pct(&self, p: f64) -> f64 {
         let mut v: Vec<f64> = self
             .latencies
@@ -76,6 +85,52 @@ where
     barrier.wait().await;
     let began = Instant::now();
     collect(name, tasks, began).await
+}
+
+/// `n` people released together, each making `rounds` requests one after another (as a trainee
+/// answers one question, then the next); every request is timed.
+pub async fn run_rounds<F, Fut>(name: &'static str, n: usize, rounds: usize, make: F) -> Step
+where
+    F: Fn(usize, usize) -> Fut,
+    Fut: std::future::Future<Output = Result<(), String>> + Send + 'static,
+{
+    let barrier = Arc::new(Barrier::new(n + 1));
+    let mut tasks = Vec::with_capacity(n);
+    for i in 0..n {
+        let futs: Vec<Fut> = (0..rounds).map(|r| make(i, r)).collect();
+        let barrier = barrier.clone();
+        tasks.push(tokio::spawn(async move {
+            barrier.wait().await;
+            let mut timed = Vec::with_capacity(futs.len());
+            for fut in futs {
+                let t = Instant::now();
+                let ok = fut.await;
+                timed.push((ok, t.elapsed()));
+            }
+            timed
+        }));
+    }
+    barrier.wait().await;
+    let began = Instant::now();
+    let mut step = Step {
+        name,
+        latencies: Vec::with_capacity(n * rounds),
+        errors: 0,
+        kinds: Default::default(),
+        wall: Duration::ZERO,
+    };
+    for t in tasks {
+        match t.await {
+            Ok(timed) => {
+                for (ok, d) in timed {
+                    step.tally(ok, d);
+                }
+            }
+            Err(_) => step.tally(Err("task panicked".into()), Duration::ZERO),
+        }
+    }
+    step.wall = began.elapsed();
+    step
 }
 
 /// `n` auditor trainees (phones `{prefix}0000000`…), each with a server-side session; returns
@@ -166,15 +221,8 @@ async fn collect(name: &'static str, tasks: Vec<Timed>, began: Instant) -> Step 
     };
     for t in tasks {
         match t.await {
-            Ok((Ok(()), d)) => step.latencies.push(d),
-            Ok((Err(kind), _)) => {
-                step.errors += 1;
-                *step.kinds.entry(kind).or_default() += 1;
-            }
-            Err(_) => {
-                step.errors += 1;
-                *step.kinds.entry("task panicked".into()).or_default() += 1;
-            }
+            Ok((ok, d)) => step.tally(ok, d),
+            Err(_) => step.tally(Err("task panicked".into()), Duration::ZERO),
         }
     }
     step.wall = began.elapsed();
