@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set,
+    QueryFilter, QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
 };
 
 use super::entity::{outbox, outbox_attempt};
@@ -501,12 +501,15 @@ pub struct Claim<'a> {
 
 /// Records a delivered message. Only the worker holding the claim marks it.
 pub async fn mark_sent(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + TransactionTrait),
     id: i64,
     claim: Claim<'_>,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     let Claim { token, worker } = claim;
+    // The mark and its try are one write: a reader never sees a message sent without its try,
+    // and a process stopped between the two leaves neither.
+    let txn = db.begin().await?;
     outbox::Entity::update_many()
         .col_expr(outbox::Column::Status, Expr::value(SENT))
         .col_expr(outbox::Column::SentAt, Expr::value(now))
@@ -521,14 +524,16 @@ pub async fn mark_sent(
         .col_expr(outbox::Column::LastError, Expr::value(None::<String>))
         .filter(outbox::Column::Id.eq(id))
         .filter(outbox::Column::ClaimedBy.eq(token))
-        .exec(db)
+        .exec(&txn)
         .await?;
-    attempt(db, id, worker, None, now).await
+    attempt(&txn, id, worker, None, now).await?;
+    txn.commit().await?;
+    Ok(())
 }
 
 /// Records a failed try: retried later with back-off, or given up on.
 pub async fn mark_failed(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + TransactionTrait),
     msg: &outbox::Model,
     claim: Claim<'_>,
     error: &str,
@@ -542,6 +547,7 @@ pub async fn mark_failed(
         AfterFailure::RetryAt(at) => (QUEUED, at),
         AfterFailure::GiveUp => (FAILED, now),
     };
+    let txn = db.begin().await?;
     outbox::Entity::update_many()
         .col_expr(outbox::Column::Status, Expr::value(status))
         .col_expr(outbox::Column::Attempts, Expr::value(attempts))
@@ -553,9 +559,11 @@ pub async fn mark_failed(
         .col_expr(outbox::Column::LastError, Expr::value(error.to_string()))
         .filter(outbox::Column::Id.eq(msg.id))
         .filter(outbox::Column::ClaimedBy.eq(token))
-        .exec(db)
+        .exec(&txn)
         .await?;
-    attempt(db, msg.id, worker, Some(error), now).await
+    attempt(&txn, msg.id, worker, Some(error), now).await?;
+    txn.commit().await?;
+    Ok(())
 }
 
 async fn attempt(
@@ -684,13 +692,12 @@ pub async fn retry_failed(
 /// still waits in the queue, pressing again answers with that copy instead of a second one. A
 /// certificate revoked since, or a first-login link, is not sent again. Returns the copy's id.
 pub async fn resend(
-    db: &(impl ConnectionTrait + sea_orm::TransactionTrait),
+    db: &(impl ConnectionTrait + TransactionTrait),
     user: &crate::auth::CurrentUser,
     id: i64,
     public_url: &str,
     now: DateTime<Utc>,
 ) -> AppResult<i64> {
-    use sea_orm::TransactionSession;
     let txn = db.begin().await?;
     crate::auth::service::audit(
         &txn,
