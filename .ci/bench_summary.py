@@ -42,6 +42,9 @@ for path in sorted(folder.glob("*.json")):
             put(name, step["step"], database,
                 f'{step["rps"]:.0f} req/s, p99 {step["p99_ms"]:.0f} ms, {step["errors"]} errors')
         put(name, "server peak memory", database, f'{run["server_peak_rss_mb"]:.0f} MB')
+    for bundle in report.get("bundles", []):
+        put("bundle", f'wasm + js for {bundle["path"]}', database,
+            f'{bundle["gzip_kb"]:.0f} KB gzip ({bundle["files"]} files)')
     if "server_peak_rss_mb" in report:
         put(scenario, "server peak memory", database, f'{report["server_peak_rss_mb"]:.0f} MB')
 

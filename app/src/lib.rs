@@ -34,10 +34,11 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path, SsrMode,
+    path, Lazy, SsrMode,
 };
 
 use crate::i18n::*;
+use crate::shell::routes;
 
 /// The document around every page; rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -74,37 +75,37 @@ pub fn App() -> impl IntoView {
                     // Pages whose status (404 for a missing lesson, 401 before sign-in) matters are
                     // rendered whole before the first byte, so the status is right.
                     <Routes fallback=shell::NotFound>
-                        <Route path=path!("/") view=home::HomePage />
-                        <Route path=path!("/sign-in") view=auth::pages::SignInPage />
-                        <Route path=path!("/welcome/:token") view=auth::pages::WelcomePage />
-                        <Route path=path!("/account") view=auth::pages::AccountPage />
-                        <Route path=path!("/courses") view=catalog::pages::CatalogPage />
-                        <Route path=path!("/courses/:slug") view=catalog::pages::CoursePage ssr=SsrMode::Async />
-                        <Route path=path!("/lessons/:slug") view=catalog::pages::LessonPage ssr=SsrMode::Async />
-                        <Route path=path!("/learning") view=catalog::pages::MyLearningPage />
-                        <Route path=path!("/quizzes/:slug") view=quiz::pages::QuizPage ssr=SsrMode::Async />
-                        <Route path=path!("/attempts/:id") view=quiz::pages::AttemptPage ssr=SsrMode::Async />
-                        <Route path=path!("/attempts/:id/review") view=quiz::pages::ReviewPage ssr=SsrMode::Async />
-                        <Route path=path!("/admin/quizzes/:slug") view=quiz::pages::QuizResultsPage ssr=SsrMode::Async />
-                        <Route path=path!("/schedule") view=scheduling::pages::SchedulePage />
-                        <Route path=path!("/sessions/:id") view=scheduling::pages::SessionPage ssr=SsrMode::Async />
-                        <Route path=path!("/sessions/:id/sheet") view=scheduling::pages::SignInSheetPage ssr=SsrMode::Async />
-                        <Route path=path!("/sessions/:id/projector") view=attendance::pages::ProjectorPage ssr=SsrMode::Async />
-                        <Route path=path!("/sessions/:id/attendance") view=attendance::pages::RollCallPage ssr=SsrMode::Async />
-                        <Route path=path!("/check-in") view=attendance::pages::CheckInPage ssr=SsrMode::Async />
-                        <Route path=path!("/progress") view=attendance::pages::ProgressPage ssr=SsrMode::Async />
-                        <Route path=path!("/certificates") view=certificate::pages::CertificatesPage ssr=SsrMode::Async />
-                        <Route path=path!("/verify/:serial") view=certificate::pages::VerifyPage ssr=SsrMode::Async />
-                        <Route path=path!("/my/certificates") view=certificate::pages::MyCertificatesPage />
-                        <Route path=path!("/my/schedule") view=scheduling::pages::MySchedulePage />
-                        <Route path=path!("/admin/people") view=admin::pages::PeopleAdminPage />
-                        <Route path=path!("/admin/audit") view=admin::pages::AuditPage />
-                        <Route path=path!("/admin/mail") view=mail::pages::MailPage />
-                        <Route path=path!("/admin/import") view=people::import::page::ImportPage />
-                        <Route path=path!("/admin/enterprises") view=people::enterprises::page::EnterprisesPage />
-                        <Route path=path!("/admin/plan") view=scheduling::plan::page::PlanPage />
-                        <Route path=path!("/admin/programme") view=scheduling::programme::page::ProgrammePage />
-                        <Route path=path!("/admin/people/:id") view=admin::pages::PersonAdminPage ssr=SsrMode::Async />
+                        <Route path=path!("/") view={Lazy::<routes::HomeRoute>::new()} />
+                        <Route path=path!("/sign-in") view={Lazy::<routes::SignInRoute>::new()} />
+                        <Route path=path!("/welcome/:token") view={Lazy::<routes::WelcomeRoute>::new()} />
+                        <Route path=path!("/account") view={Lazy::<routes::AccountRoute>::new()} />
+                        <Route path=path!("/courses") view={Lazy::<routes::CatalogRoute>::new()} />
+                        <Route path=path!("/courses/:slug") view={Lazy::<routes::CourseRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/lessons/:slug") view={Lazy::<routes::LessonRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/learning") view={Lazy::<routes::MyLearningRoute>::new()} />
+                        <Route path=path!("/quizzes/:slug") view={Lazy::<routes::QuizRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/attempts/:id") view={Lazy::<routes::AttemptRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/attempts/:id/review") view={Lazy::<routes::ReviewRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/admin/quizzes/:slug") view={Lazy::<routes::QuizResultsRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/schedule") view={Lazy::<routes::ScheduleRoute>::new()} />
+                        <Route path=path!("/sessions/:id") view={Lazy::<routes::SessionRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/sessions/:id/sheet") view={Lazy::<routes::SignInSheetRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/sessions/:id/projector") view={Lazy::<routes::ProjectorRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/sessions/:id/attendance") view={Lazy::<routes::RollCallRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/check-in") view={Lazy::<routes::CheckInRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/progress") view={Lazy::<routes::ProgressRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/certificates") view={Lazy::<routes::CertificatesRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/verify/:serial") view={Lazy::<routes::VerifyRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/my/certificates") view={Lazy::<routes::MyCertificatesRoute>::new()} />
+                        <Route path=path!("/my/schedule") view={Lazy::<routes::MyScheduleRoute>::new()} />
+                        <Route path=path!("/admin/people") view={Lazy::<routes::PeopleAdminRoute>::new()} />
+                        <Route path=path!("/admin/audit") view={Lazy::<routes::AuditRoute>::new()} />
+                        <Route path=path!("/admin/mail") view={Lazy::<routes::MailRoute>::new()} />
+                        <Route path=path!("/admin/import") view={Lazy::<routes::ImportRoute>::new()} />
+                        <Route path=path!("/admin/enterprises") view={Lazy::<routes::EnterprisesRoute>::new()} />
+                        <Route path=path!("/admin/plan") view={Lazy::<routes::PlanRoute>::new()} />
+                        <Route path=path!("/admin/programme") view={Lazy::<routes::ProgrammeRoute>::new()} />
+                        <Route path=path!("/admin/people/:id") view={Lazy::<routes::PersonAdminRoute>::new()} ssr=SsrMode::Async />
                     </Routes>
                 </shell::Layout>
             </Router>
@@ -138,11 +139,26 @@ fn AppTitle() -> impl IntoView {
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
-    // End-to-end tests wait for this before they interact with the page.
-    if let Some(body) = document().body() {
+    // Each page is a lazy route (see `shell::routes`): its chunk is fetched first, then the
+    // router walks the server's HTML.
+    wasm_bindgen_futures::spawn_local(async move {
+        let Some(body) = document().body() else {
+            return;
+        };
+        let page = document()
+            .query_selector(r#"meta[name="academy-page"]"#)
+            .ok()
+            .flatten()
+            .and_then(|meta| meta.get_attribute("content"));
+        if let Some(page) = page {
+            shell::routes::preload(&page).await;
+        }
+        leptos::mount::hydrate_from_async(body.clone(), App)
+            .await
+            .forget();
+        // End-to-end tests wait for this before they interact with the page.
         let _ = body.set_attribute("data-hydrated", "true");
-    }
+    });
 }
 
 /// Sets the page's Content-Security-Policy with this response's nonce, which the hydration

@@ -67,3 +67,42 @@ test('an unknown address shows the 404 page', async () => {
   assert.deepEqual(context.errors.filter((e) => !e.includes('404')), []);
   await context.close();
 });
+
+test('a page downloads its own code, and the next page fetches its chunks when the reader goes there', async () => {
+  const context = await newContext(browser);
+  const page = await context.newPage();
+  const fetched = new Set();
+  page.on('requestfinished', (request) => {
+    const url = new URL(request.url());
+    if (url.pathname.endsWith('.wasm')) fetched.add(url.pathname);
+  });
+  await page.goto(BASE_URL + '/');
+  await hydrated(page);
+  assert.ok(fetched.has('/pkg/academy.wasm'), 'the main bundle');
+  const home = new Set(fetched);
+  assert.ok(home.size > 1, 'the home page chunks besides the main bundle');
+  // The title is the page's own from the first byte to after hydration.
+  assert.equal(await page.title(), '清洁生产审核培训平台');
+
+  // Client-side navigation to the catalog: more chunks arrive, and the page is interactive.
+  await page.evaluate(() => { globalThis.__noReload = true; });
+  await page.click('a.site-nav__link[href="/courses"]');
+  await page.waitForURL('**/courses');
+  await page.locator('[data-testid="course-card"]').first().waitFor();
+  const catalog = [...fetched].filter((path) => !home.has(path));
+  assert.ok(catalog.length > 0, 'the catalog chunks are fetched on the way there');
+  assert.equal(await page.evaluate(() => globalThis.__noReload), true);
+  await page.waitForFunction(() => document.title.startsWith('课程'));
+  const all = await page.locator('[data-testid="course-card"]').count();
+  // The page's own code runs: the search filters the list without a reload.
+  await page.fill('#course-q', '锅炉');
+  await page.click('form.filters button[type="submit"]');
+  await page.waitForURL('**/courses?*q=*');
+  await page.waitForFunction((n) => {
+    const cards = [...document.querySelectorAll('[data-testid="course-card"]')];
+    return cards.length > 0 && cards.length < n && cards.every((c) => c.textContent.includes('锅炉'));
+  }, all);
+  assert.equal(await page.evaluate(() => globalThis.__noReload), true);
+  assert.deepEqual(context.errors, []);
+  await context.close();
+});

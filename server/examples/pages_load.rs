@@ -113,6 +113,13 @@ async fn main() -> anyhow::Result<()> {
     })
     .await;
 
+    // What a browser downloads to make each page interactive: the scripts and wasm the HTML
+    // names (the main bundle and, when built with --split, the page's own chunks), gzipped.
+    let mut bundles = Vec::new();
+    for path in ["/", "/courses", "/lessons/boilers-01-heat-balance"] {
+        bundles.push(page_bundle(&client, &base, path, &cookies[0]).await?);
+    }
+
     let peak_mb = peak_rss_mb(pid);
     server.kill().await.ok();
     let _ = std::fs::remove_dir_all(&work);
@@ -127,11 +134,18 @@ async fn main() -> anyhow::Result<()> {
     );
     print_table(&steps, &baseline);
     println!("server peak resident memory: {peak_mb:.1} MB");
+    println!("\n| page | files | js + wasm, gzip |\n| --- | ---: | ---: |");
+    for b in &bundles {
+        println!("| {} | {} | {:.0} KB |", b.path, b.files, b.gzip_kb);
+    }
     let report = json!({
         "scenario": "pages", "readers": readers, "signing_in": signing_in,
         "database": bench_db.backend,
         "steps": support::json_steps(&steps),
         "server_peak_rss_mb": peak_mb,
+        "bundles": bundles.iter().map(|b| json!({
+            "path": b.path, "files": b.files, "gzip_kb": b.gzip_kb,
+        })).collect::<Vec<_>>(),
     });
     std::fs::create_dir_all("target/bench")?;
     std::fs::write(
@@ -141,4 +155,85 @@ async fn main() -> anyhow::Result<()> {
     let failed: usize = steps.iter().map(|s| s.errors).sum();
     anyhow::ensure!(failed == 0, "{failed} requests failed");
     Ok(())
+}
+
+struct Bundle {
+    path: &'static str,
+    files: usize,
+    gzip_kb: f64,
+}
+
+/// The gzipped size of every script and wasm file a page names under `/pkg/` (its hydration
+/// script, its preloads), and of the chunk loader the main script imports when there is one.
+async fn page_bundle(
+    client: &reqwest::Client,
+    base: &str,
+    path: &'static str,
+    cookie: &str,
+) -> anyhow::Result<Bundle> {
+    let html = client
+        .get(format!("{base}{path}"))
+        .header("cookie", cookie)
+        .send()
+        .await?
+        .text()
+        .await?;
+    let mut files: Vec<String> = html
+        .split("/pkg/")
+        .skip(1)
+        .filter_map(|rest| {
+            let end = rest.find(['"', '\'', ')', ' '])?;
+            let name = &rest[..end];
+            (name.ends_with(".js") || name.ends_with(".wasm")).then(|| name.to_string())
+        })
+        .collect();
+    let mut bytes = 0usize;
+    let mut i = 0;
+    files.sort();
+    files.dedup();
+    while i < files.len() {
+        let res = client
+            .get(format!("{base}/pkg/{}", files[i]))
+            .header("accept-encoding", "gzip")
+            .send()
+            .await?;
+        anyhow::ensure!(
+            res.status().is_success(),
+            "/pkg/{}: {}",
+            files[i],
+            res.status()
+        );
+        let gzipped = res
+            .headers()
+            .get("content-encoding")
+            .is_some_and(|v| v == "gzip");
+        let body = res.bytes().await?;
+        bytes += if gzipped { body.len() } else { gzip_len(&body) };
+        // The main script imports the chunk loader by a relative or absolute name.
+        if files[i].ends_with(".js") {
+            let text = String::from_utf8_lossy(&body);
+            for rest in text.split("__wasm_split").skip(1) {
+                if let Some(end) = rest.find(['"', '\'']) {
+                    let name = format!("__wasm_split{}", &rest[..end]);
+                    if name.ends_with(".js") && !files.contains(&name) {
+                        files.push(name);
+                    }
+                }
+            }
+        }
+        i += 1;
+    }
+    Ok(Bundle {
+        path,
+        files: files.len(),
+        gzip_kb: bytes as f64 / 1024.0,
+    })
+}
+
+/// The length of a body once gzipped (for a body the server sent as it is).
+fn gzip_len(body: &[u8]) -> usize {
+    use std::io::Write;
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    let _ = enc.write_all(body);
+    enc.finish().map(|v| v.len()).unwrap_or(body.len())
 }

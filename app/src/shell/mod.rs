@@ -1,4 +1,5 @@
 //! The frame every page lives in: header with navigation and the language switch, footer, 404.
+pub mod routes;
 #[cfg(feature = "ssr")]
 pub mod time;
 
