@@ -163,8 +163,10 @@ struct Bundle {
     gzip_kb: f64,
 }
 
-/// The gzipped size of every script and wasm file a page names under `/pkg/` (its hydration
-/// script, its preloads), and of the chunk loader the main script imports when there is one.
+/// The gzipped size of what a browser fetches to make a page interactive: the script and wasm
+/// the page names under `/pkg/`, and, when the bundle is split, the chunk loader and every chunk
+/// the split manifest lists for the route the page names in `<meta name="academy-page">` (the
+/// chunks are fetched by the wasm, so the HTML does not name them).
 async fn page_bundle(
     client: &reqwest::Client,
     base: &str,
@@ -187,47 +189,70 @@ async fn page_bundle(
             (name.ends_with(".js") || name.ends_with(".wasm")).then(|| name.to_string())
         })
         .collect();
-    let mut bytes = 0usize;
-    let mut i = 0;
+    let manifest = client
+        .get(format!("{base}/pkg/__wasm_split_manifest.json"))
+        .send()
+        .await?;
+    if manifest.status().is_success() {
+        let manifest: std::collections::HashMap<String, Vec<String>> = manifest.json().await?;
+        files.push("__wasm_split.______________________.js".into());
+        if let Some(route) = page_route(&html) {
+            let prefix = format!("__{}_view_", snake(&route));
+            let chunks = manifest
+                .iter()
+                .find(|(key, _)| key.starts_with(&prefix))
+                .map(|(_, chunks)| chunks.clone())
+                .ok_or_else(|| anyhow::anyhow!("{path}: no chunks for {route}"))?;
+            files.extend(chunks.into_iter().map(|c| format!("{c}.wasm")));
+        }
+    }
     files.sort();
     files.dedup();
-    while i < files.len() {
+    let mut bytes = 0usize;
+    for file in &files {
         let res = client
-            .get(format!("{base}/pkg/{}", files[i]))
+            .get(format!("{base}/pkg/{file}"))
             .header("accept-encoding", "gzip")
             .send()
             .await?;
-        anyhow::ensure!(
-            res.status().is_success(),
-            "/pkg/{}: {}",
-            files[i],
-            res.status()
-        );
+        anyhow::ensure!(res.status().is_success(), "/pkg/{file}: {}", res.status());
         let gzipped = res
             .headers()
             .get("content-encoding")
             .is_some_and(|v| v == "gzip");
         let body = res.bytes().await?;
         bytes += if gzipped { body.len() } else { gzip_len(&body) };
-        // The main script imports the chunk loader by a relative or absolute name.
-        if files[i].ends_with(".js") {
-            let text = String::from_utf8_lossy(&body);
-            for rest in text.split("__wasm_split").skip(1) {
-                if let Some(end) = rest.find(['"', '\'']) {
-                    let name = format!("__wasm_split{}", &rest[..end]);
-                    if name.ends_with(".js") && !files.contains(&name) {
-                        files.push(name);
-                    }
-                }
-            }
-        }
-        i += 1;
     }
     Ok(Bundle {
         path,
         files: files.len(),
         gzip_kb: bytes as f64 / 1024.0,
     })
+}
+
+/// The route a page names in `<meta name="academy-page" content="…">`.
+fn page_route(html: &str) -> Option<String> {
+    let at = html.find(r#"name="academy-page""#)?;
+    let tag = &html[html[..at].rfind('<')?..];
+    let tag = &tag[..tag.find('>')?];
+    let rest = &tag[tag.find("content=\"")? + 9..];
+    Some(rest[..rest.find('"')?].to_string())
+}
+
+/// `CatalogRoute` → `catalog_route`: how `#[lazy_route]` names a route's split.
+fn snake(name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// The length of a body once gzipped (for a body the server sent as it is).
