@@ -22,7 +22,12 @@ pub struct AppConfig {
     pub signing_secret: Vec<u8>,
     /// The `From` of outgoing mail (for `.eml` downloads built outside the worker).
     pub mail_from: String,
+    /// How many page renders and server function calls run at once (0: no limit).
+    pub max_in_flight: usize,
 }
+
+/// The default of `max_in_flight`: enough to keep two cores and the database busy.
+pub const DEFAULT_MAX_IN_FLIGHT: usize = 64;
 
 impl Default for AppConfig {
     fn default() -> Self {
@@ -33,6 +38,7 @@ impl Default for AppConfig {
             checkin: Default::default(),
             signing_secret: Vec::new(),
             mail_from: "清洁生产培训平台 <noreply@academy.local>".into(),
+            max_in_flight: DEFAULT_MAX_IN_FLIGHT,
         }
     }
 }

@@ -72,15 +72,30 @@ test('a page downloads its own code, and the next page fetches its chunks when t
   const context = await newContext(browser);
   const page = await context.newPage();
   const fetched = new Set();
+  const downloads = new Map();
   page.on('requestfinished', (request) => {
     const url = new URL(request.url());
-    if (url.pathname.endsWith('.wasm')) fetched.add(url.pathname);
+    if (!url.pathname.endsWith('.wasm')) return;
+    fetched.add(url.pathname);
+    downloads.set(url.pathname, (downloads.get(url.pathname) ?? 0) + 1);
   });
   await page.goto(BASE_URL + '/');
   await hydrated(page);
   assert.ok(fetched.has('/pkg/academy.wasm'), 'the main bundle');
   const home = new Set(fetched);
   assert.ok(home.size > 1, 'the home page chunks besides the main bundle');
+  // The server names the page's chunks in <head>, so they download beside the main bundle, and
+  // the loader's own fetch is served by that preload: no chunk comes twice.
+  const preloads = await page.$$eval('head link[rel="preload"][as="fetch"]', (links) =>
+    links.map((link) => new URL(link.href).pathname));
+  const chunks = [...home].filter((path) => path !== '/pkg/academy.wasm');
+  assert.deepEqual(chunks.filter((path) => !preloads.includes(path)), [], 'every chunk the page used was preloaded');
+  assert.deepEqual([...downloads].filter(([, n]) => n > 1), [], 'each chunk is downloaded once');
+  // (The loader may add its own modulepreload at run time; the server's is there from the start.)
+  assert.ok(
+    await page.locator('head link[rel="modulepreload"][href$="/pkg/__wasm_split.______________________.js"]').count() >= 1,
+    'the chunk loader is preloaded',
+  );
   // The title is the page's own from the first byte to after hydration.
   assert.equal(await page.title(), '清洁生产审核培训平台');
 

@@ -51,6 +51,10 @@ pub struct ServeArgs {
     /// Check-in opens this many minutes before a session starts.
     #[arg(long, env = "ACADEMY_CHECKIN_OPENS_MINUTES", default_value_t = 30)]
     pub checkin_opens_minutes: i64,
+    /// How many page renders and server function calls run at once; the rest wait their turn
+    /// (0: no limit). Static files and `/healthz` are not counted.
+    #[arg(long, env = "ACADEMY_MAX_IN_FLIGHT", default_value_t = academy_app::state::DEFAULT_MAX_IN_FLIGHT)]
+    pub max_in_flight: usize,
     #[command(flatten)]
     pub mail: MailArgs,
 }

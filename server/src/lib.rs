@@ -89,6 +89,7 @@ pub async fn serve(
             checkin: args.checkin(),
             signing_secret,
             mail_from: mail.from.clone(),
+            max_in_flight: args.max_in_flight,
         }),
         leptos_options: leptos_options(&args, addr),
     };

@@ -24,9 +24,8 @@ pub fn router(state: AppState) -> Router {
     };
     let fallback_context = page_context.clone();
     let options = state.leptos_options.clone();
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/media/{course}/{file}", get(media))
+    let max_in_flight = state.config.max_in_flight;
+    let pages = Router::new()
         .route(
             "/exports/quizzes/{course}/{file}",
             get(crate::downloads::quiz_export),
@@ -60,7 +59,22 @@ pub fn router(state: AppState) -> Router {
             "/calendar/{kind}/{id}/{token}/{file}",
             get(crate::downloads::feed_ics),
         )
-        .leptos_routes_with_context(&state, routes, page_context, move || shell(options.clone()))
+        .leptos_routes_with_context(&state, routes, page_context, move || shell(options.clone()));
+    // Pages, server functions and downloads take turns past this gate; `/healthz`, images and
+    // the static files (the fallback) do not.
+    let pages = match in_flight_gate(max_in_flight) {
+        Some(gate) => pages.route_layer(middleware::from_fn(move |req: Request, next: Next| {
+            let gate = gate.clone();
+            async move {
+                let _turn = gate.acquire_owned().await;
+                next.run(req).await
+            }
+        })),
+        None => pages,
+    };
+    pages
+        .route("/healthz", get(healthz))
+        .route("/media/{course}/{file}", get(media))
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,
@@ -86,6 +100,15 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static("DENY"),
         ))
         .with_state(state)
+}
+
+/// At most `max` requests render a page or run a server function at once (0: no limit). On a
+/// small machine more at once only wait for the same two cores and the same database, each
+/// holding its half-built page: 500 pages at once took the server past a gigabyte. The rest wait
+/// at the gate, holding nothing but their request. A response's head leaves the gate; a
+/// streamed body finishes outside it.
+fn in_flight_gate(max: usize) -> Option<std::sync::Arc<tokio::sync::Semaphore>> {
+    (max > 0).then(|| std::sync::Arc::new(tokio::sync::Semaphore::new(max)))
 }
 
 /// An image of a course: `content/courses/<course>/images/<file>`. Only image types, only plain

@@ -163,6 +163,7 @@ impl TestApp {
             checkin_grace_seconds: 10,
             late_after_minutes: 15,
             checkin_opens_minutes: 30,
+            max_in_flight: academy_app::state::DEFAULT_MAX_IN_FLIGHT,
             // Tests that send mail turn the worker on with their own SMTP server.
             mail: academy_server::config::MailArgs {
                 mail_worker: false,
