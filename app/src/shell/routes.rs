@@ -122,8 +122,8 @@ mod split_manifest {
     /// The split build's manifest: split name → the chunks it needs.
     static MANIFEST: OnceLock<HashMap<String, Vec<String>>> = OnceLock::new();
     /// Each route's preloads, worked out once (`None`: nothing to preload).
-    static ROUTES: std::sync::Mutex<Option<HashMap<&'static str, Option<Arc<Split>>>>> =
-        std::sync::Mutex::new(None);
+    type Routes = HashMap<&'static str, Option<Arc<Split>>>;
+    static ROUTES: std::sync::Mutex<Option<Routes>> = std::sync::Mutex::new(None);
 
     /// What a route's page preloads: the chunk loader's URL and its chunks' URLs.
     pub struct Split {
