@@ -23,7 +23,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, Set,
 };
 use serde_json::json;
-use support::{outcome, peak_rss_mb, print_table, run_step, start_server};
+use support::{outcome, print_table, run_step, start_server};
 
 const SECRET: &str = "benchmark secret";
 
@@ -87,7 +87,8 @@ async fn main() -> anyhow::Result<()> {
         let url = format!("{base}/healthz");
         async move { outcome(client.get(url).send().await) }
     })
-    .await;
+    .await
+    .peak(pid);
     let token = sign(
         SECRET.as_bytes(),
         Token {
@@ -121,16 +122,20 @@ async fn main() -> anyhow::Result<()> {
         std::time::Duration::from_secs(60),
         scan,
     )
-    .await;
+    .await
+    .peak(pid);
     let first = run_step("check-in (rest at once)", trainees - half, |i| {
         scan(half + i)
     })
-    .await;
+    .await
+    .peak(pid);
     let rows_after_first = attendance::Entity::find()
         .filter(attendance::Column::SessionId.eq(s.id))
         .count(&db)
         .await?;
-    let again = run_step("second scan (already in)", trainees, scan).await;
+    let again = run_step("second scan (already in)", trainees, scan)
+        .await
+        .peak(pid);
     let rows_after_second = attendance::Entity::find()
         .filter(attendance::Column::SessionId.eq(s.id))
         .count(&db)
@@ -143,7 +148,7 @@ async fn main() -> anyhow::Result<()> {
         .into_tuple()
         .all(&db)
         .await?;
-    let peak_mb = peak_rss_mb(pid);
+    let peak_mb = support::run_peak_mb(&[&baseline, &paced, &first, &again], pid);
     server.kill().await.ok();
     db.close().await?;
     let _ = std::fs::remove_dir_all(&work);

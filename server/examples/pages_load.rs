@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
-use support::{outcome, peak_rss_mb, print_table, run_step, start_server};
+use support::{outcome, print_table, run_step, start_server};
 
 const PASSWORD: &str = "bench-pass-2014";
 
@@ -59,7 +59,8 @@ async fn main() -> anyhow::Result<()> {
         let f = client.get(format!("{base}/healthz")).send();
         async move { outcome(f.await) }
     })
-    .await;
+    .await
+    .peak(pid);
     // A page counts only when it is the page: HTML that holds what it should.
     let page = |path: &'static str, expect: &'static str| {
         let (client, base, cookies) = (client.clone(), base.clone(), cookies.clone());
@@ -82,19 +83,23 @@ async fn main() -> anyhow::Result<()> {
             }
         }
     };
-    let catalog = run_step("catalog /courses", readers, page("/courses", "工业锅炉")).await;
+    let catalog = run_step("catalog /courses", readers, page("/courses", "工业锅炉"))
+        .await
+        .peak(pid);
     let course = run_step(
         "course page /courses/boilers",
         readers,
         page("/courses/boilers", "热平衡"),
     )
-    .await;
+    .await
+    .peak(pid);
     let lesson = run_step(
         "lesson page",
         readers,
         page("/lessons/boilers-01-heat-balance", "热平衡"),
     )
-    .await;
+    .await
+    .peak(pid);
     let sign_in = run_step("sign-in (password)", signing_in, |i| {
         let f = client
             .post(format!("{base}/api/sign_in"))
@@ -111,7 +116,8 @@ async fn main() -> anyhow::Result<()> {
             }
         }
     })
-    .await;
+    .await
+    .peak(pid);
 
     // What a browser downloads to make each page interactive: the scripts and wasm the HTML
     // names (the main bundle and, when built with --split, the page's own chunks), gzipped.
@@ -120,7 +126,7 @@ async fn main() -> anyhow::Result<()> {
         bundles.push(page_bundle(&client, &base, path, &cookies[0]).await?);
     }
 
-    let peak_mb = peak_rss_mb(pid);
+    let peak_mb = support::run_peak_mb(&[&baseline, &catalog, &course, &lesson, &sign_in], pid);
     server.kill().await.ok();
     let _ = std::fs::remove_dir_all(&work);
     bench_db.remove().await;
@@ -197,12 +203,10 @@ async fn page_bundle(
         let manifest: std::collections::HashMap<String, Vec<String>> = manifest.json().await?;
         files.push("__wasm_split.______________________.js".into());
         if let Some(route) = page_route(&html) {
-            let prefix = format!("__{}_view_", snake(&route));
-            let chunks = manifest
-                .iter()
-                .find(|(key, _)| key.starts_with(&prefix))
-                .map(|(_, chunks)| chunks.clone())
-                .ok_or_else(|| anyhow::anyhow!("{path}: no chunks for {route}"))?;
+            let chunks =
+                academy_app::shell::routes::split_manifest::route_chunks(&manifest, &route)
+                    .cloned()
+                    .ok_or_else(|| anyhow::anyhow!("{path}: no chunks for {route}"))?;
             files.extend(chunks.into_iter().map(|c| format!("{c}.wasm")));
         }
     }
@@ -237,22 +241,6 @@ fn page_route(html: &str) -> Option<String> {
     let tag = &tag[..tag.find('>')?];
     let rest = &tag[tag.find("content=\"")? + 9..];
     Some(rest[..rest.find('"')?].to_string())
-}
-
-/// `CatalogRoute` → `catalog_route`: how `#[lazy_route]` names a route's split.
-fn snake(name: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in name.chars().enumerate() {
-        if c.is_ascii_uppercase() {
-            if i > 0 {
-                out.push('_');
-            }
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// The length of a body once gzipped (for a body the server sent as it is).

@@ -15,7 +15,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use serde_json::{json, Value};
-use support::{outcome, peak_rss_mb, print_table, run_rounds, run_step, start_server};
+use support::{outcome, print_table, run_rounds, run_step, start_server};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -47,7 +47,8 @@ async fn main() -> anyhow::Result<()> {
         let url = format!("{base}/healthz");
         async move { outcome(client.get(url).send().await) }
     })
-    .await;
+    .await
+    .peak(pid);
 
     let post = |path: &'static str, cookie: String, body: String| {
         let client = client.clone();
@@ -68,7 +69,8 @@ async fn main() -> anyhow::Result<()> {
         let f = post("start_attempt", cookies[i].clone(), "course=boilers".into());
         async move { outcome(f.await) }
     })
-    .await;
+    .await
+    .peak(pid);
 
     // Each trainee's attempt and questions (not timed: it is the page load between steps).
     let mut sheets: Vec<(i64, Vec<(i64, String)>)> = Vec::new();
@@ -93,6 +95,8 @@ async fn main() -> anyhow::Result<()> {
         sheets.push((id, qs));
     }
     let sheets = Arc::new(sheets);
+    // The save step's peak is its own, not the (sequential) reading of the sheets above.
+    support::take_peak_rss_mb(pid);
     // Everyone answers five questions, one after another, all at the same time.
     let save = run_rounds("save answer (5 in turn each)", trainees, 5, |i, round| {
         let (attempt, qs) = &sheets[i];
@@ -110,7 +114,8 @@ async fn main() -> anyhow::Result<()> {
         );
         async move { outcome(f.await) }
     })
-    .await;
+    .await
+    .peak(pid);
     let submit = run_step("submit", trainees, |i| {
         let f = post(
             "submit_attempt",
@@ -119,9 +124,10 @@ async fn main() -> anyhow::Result<()> {
         );
         async move { outcome(f.await) }
     })
-    .await;
+    .await
+    .peak(pid);
 
-    let peak_mb = peak_rss_mb(pid);
+    let peak_mb = support::run_peak_mb(&[&baseline, &start, &save, &submit], pid);
     server.kill().await.ok();
     let _ = std::fs::remove_dir_all(&work);
     bench_db.remove().await;

@@ -115,7 +115,7 @@ fn chunk_preloads(route: &'static str) -> impl IntoView {
 }
 
 #[cfg(feature = "ssr")]
-mod split_manifest {
+pub mod split_manifest {
     use std::collections::HashMap;
     use std::sync::{Arc, OnceLock};
 
@@ -174,7 +174,7 @@ mod split_manifest {
     }
 
     /// `#[lazy_route]` names a route's view split `__{route in snake case}_view_{hash}`.
-    pub(super) fn route_chunks<'m>(
+    pub fn route_chunks<'m>(
         manifest: &'m HashMap<String, Vec<String>>,
         route: &str,
     ) -> Option<&'m Vec<String>> {

@@ -14,6 +14,9 @@ pub struct Step {
     /// Failures by kind: `http 500`, `connect`, `timeout`, ...
     pub kinds: std::collections::BTreeMap<String, usize>,
     pub wall: Duration,
+    /// The server's peak resident memory during the step, in MB, when the scenario measured it
+    /// ([`Step::peak`]).
+    pub peak_mb: Option<f64>,
 }
 
 /// A response's outcome: fine, or what went wrong (an HTTP status or a transport failure).
@@ -60,7 +63,14 @@ impl Step {
     }
     pub fn json(&self) -> Value {
         json!({"step": self.name, "requests": self.latencies.len() + self.errors, "errors": self.errors, "error_kinds": self.kinds,
-               "rps": self.rps(), "p50_ms": self.pct(50.0), "p95_ms": self.pct(95.0), "p99_ms": self.pct(99.0)})
+               "rps": self.rps(), "p50_ms": self.pct(50.0), "p95_ms": self.pct(95.0), "p99_ms": self.pct(99.0),
+               "server_peak_rss_mb": self.peak_mb})
+    }
+    /// Records the server's peak memory since the last step (see [`take_peak_rss_mb`]), so a
+    /// scenario shows which of its steps holds the memory.
+    pub fn peak(mut self, pid: u32) -> Step {
+        self.peak_mb = Some(take_peak_rss_mb(pid));
+        self
     }
 }
 
@@ -118,6 +128,7 @@ where
         errors: 0,
         kinds: Default::default(),
         wall: Duration::ZERO,
+        peak_mb: None,
     };
     for t in tasks {
         match t.await {
@@ -218,6 +229,7 @@ async fn collect(name: &'static str, tasks: Vec<Timed>, began: Instant) -> Step 
         errors: 0,
         kinds: Default::default(),
         wall: Duration::ZERO,
+        peak_mb: None,
     };
     for t in tasks {
         match t.await {
@@ -282,13 +294,30 @@ pub fn peak_rss_mb(pid: u32) -> f64 {
         / 1024.0
 }
 
+/// The server's peak resident memory since it started or since the last call, in MB, and the
+/// peak set back to what it holds now (Linux: `5` written to `/proc/<pid>/clear_refs`), so the
+/// next call measures the next step alone. The run's peak is the largest of these.
+pub fn take_peak_rss_mb(pid: u32) -> f64 {
+    let peak = peak_rss_mb(pid);
+    let _ = std::fs::write(format!("/proc/{pid}/clear_refs"), "5");
+    peak
+}
+
+/// The run's peak memory, in MB: the largest of its steps' peaks and of what came since.
+pub fn run_peak_mb(steps: &[&Step], pid: u32) -> f64 {
+    steps
+        .iter()
+        .filter_map(|s| s.peak_mb)
+        .fold(peak_rss_mb(pid), f64::max)
+}
+
 /// Prints the Markdown table of steps, each also as a ratio of the baseline's requests/s.
 pub fn print_table(steps: &[&Step], baseline: &Step) {
-    println!("| step | requests | errors | req/s | p50 ms | p95 ms | p99 ms | req/s vs /healthz |");
-    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    println!("| step | requests | errors | req/s | p50 ms | p95 ms | p99 ms | req/s vs /healthz | server peak MB |");
+    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     for s in steps {
         println!(
-            "| {} | {} | {} | {:.0} | {:.1} | {:.1} | {:.1} | {:.2} |",
+            "| {} | {} | {} | {:.0} | {:.1} | {:.1} | {:.1} | {:.2} | {} |",
             s.name,
             s.latencies.len() + s.errors,
             s.errors,
@@ -296,7 +325,8 @@ pub fn print_table(steps: &[&Step], baseline: &Step) {
             s.pct(50.0),
             s.pct(95.0),
             s.pct(99.0),
-            s.rps() / baseline.rps()
+            s.rps() / baseline.rps(),
+            s.peak_mb.map_or("–".to_string(), |mb| format!("{mb:.0}"))
         );
     }
 }
