@@ -12,6 +12,7 @@ use sea_orm::{
 use sha2::{Digest, Sha256};
 
 use super::entity::{audit_log, auth_session, login_attempt, login_token};
+use super::hashing;
 use super::role::Role;
 use super::CurrentUser;
 use crate::error::{AppError, AppResult};
@@ -57,27 +58,16 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// Argon2 spends 19 MiB and tens of milliseconds on each check, on purpose. A hundred people
-/// signing in at once took a hundred blocking threads and 1.9 GB; now the checks take turns, as
-/// many at once as there are cores (no more could run at once anyway), off the async threads.
-static HASHING: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::LazyLock::new(|| {
-    tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
-});
-
-async fn hashing_turn<T: Send + 'static>(
-    work: impl FnOnce() -> T + Send + 'static,
-) -> AppResult<T> {
-    let _permit = HASHING.acquire().await.map_err(|_| AppError::Internal)?;
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|_| AppError::Internal)
-}
-
-/// [`verify_password`] in its turn, off the async threads.
+/// [`verify_password`] in its turn on a hashing thread, with that thread's working memory.
 pub async fn check_password(password: &str, hash: &str) -> AppResult<bool> {
     let (pw, hash) = (password.to_string(), hash.to_string());
-    hashing_turn(move || verify_password(&pw, &hash)).await
+    hashing::in_turn(move |memory| hashing::verify_with(&pw, &hash, memory)).await
 }
+
+/// What an unknown account's password is checked against, so that the answer takes as long as
+/// for a known one and timing does not reveal which accounts exist.
+static UNKNOWN_ACCOUNT_HASH: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| hash_password(&new_token()).unwrap_or_default());
 
 /// A password good enough to set: long enough, not all one character.
 pub fn check_new_password(password: &str) -> Result<(), &'static str> {
@@ -319,9 +309,11 @@ pub async fn sign_in(
             None => false,
         },
         _ => {
-            // Spend the same time as a real check so timing does not reveal unknown accounts.
             let pw = password.to_string();
-            let _ = hashing_turn(move || hash_password(&pw)).await?;
+            hashing::in_turn(move |memory| {
+                hashing::verify_with(&pw, &UNKNOWN_ACCOUNT_HASH, memory)
+            })
+            .await?;
             false
         }
     };
@@ -340,7 +332,7 @@ pub async fn set_password(
     password: &str,
 ) -> AppResult<()> {
     let pw = password.to_string();
-    let hash = hashing_turn(move || hash_password(&pw)).await??;
+    let hash = hashing::in_turn(move |_| hash_password(&pw)).await??;
     person::Entity::update_many()
         .col_expr(person::Column::PasswordHash, Expr::value(hash))
         .col_expr(person::Column::UpdatedAt, Expr::value(Utc::now()))
