@@ -158,7 +158,7 @@ pub async fn trainees(
         .map(|i| person::ActiveModel {
             name: Set(format!("压测学员{prefix}{i:05}")),
             phone: Set(Some(format!("{prefix}{i:07}"))),
-            email: Set(None),
+            email: Set(Some(format!("trainee{prefix}{i:07}@bench.example"))),
             enterprise_id: Set(None),
             tier: Set(Some("auditor".into())),
             job_title: Set(None),
