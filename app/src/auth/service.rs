@@ -1,7 +1,7 @@
 //! Accounts on the server: passwords (argon2id), sessions and one-time login links stored in
 //! the database, sign-in throttling, and the audit log. No HTTP here: callers pass what they read
 //! from the request.
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{PasswordHasher, SaltString};
 use argon2::Argon2;
 use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
@@ -48,17 +48,8 @@ pub fn hash_password(password: &str) -> AppResult<String> {
         })
 }
 
-pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .map(|parsed| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
-        })
-        .unwrap_or(false)
-}
-
-/// [`verify_password`] in its turn on a hashing thread, with that thread's working memory.
+/// Checks a password against a stored hash, in its turn on a hashing thread, with that thread's
+/// working memory.
 pub async fn check_password(password: &str, hash: &str) -> AppResult<bool> {
     let (pw, hash) = (password.to_string(), hash.to_string());
     hashing::in_turn(move |memory| hashing::verify_with(&pw, &hash, memory)).await
@@ -142,12 +133,18 @@ pub async fn load_user(
     db: &impl ConnectionTrait,
     person_id: i64,
 ) -> AppResult<Option<CurrentUser>> {
-    let Some(p) = person::Entity::find_by_id(person_id).one(db).await? else {
-        return Ok(None);
-    };
+    match person::Entity::find_by_id(person_id).one(db).await? {
+        Some(p) => user_of(db, p).await,
+        None => Ok(None),
+    }
+}
+
+/// The signed-in person a person row stands for, with their roles; `None` when deactivated.
+async fn user_of(db: &impl ConnectionTrait, p: person::Model) -> AppResult<Option<CurrentUser>> {
     if !p.active {
         return Ok(None);
     }
+    let person_id = p.id;
     let role_rows = person_role::Entity::find()
         .filter(person_role::Column::PersonId.eq(person_id))
         .all(db)
@@ -177,7 +174,9 @@ pub async fn user_for_session(
     token: &str,
     now: DateTime<Utc>,
 ) -> AppResult<Option<CurrentUser>> {
-    let Some(session) = auth_session::Entity::find_by_id(hash_token(token))
+    // The session and its person in one query: every signed-in request starts here.
+    let Some((session, Some(p))) = auth_session::Entity::find_by_id(hash_token(token))
+        .find_also_related(person::Entity)
         .one(db)
         .await?
     else {
@@ -186,7 +185,7 @@ pub async fn user_for_session(
     if session.revoked_at.is_some() || session.expires_at <= now {
         return Ok(None);
     }
-    load_user(db, session.person_id).await
+    user_of(db, p).await
 }
 
 pub async fn create_session(
@@ -457,9 +456,10 @@ mod tests {
     fn passwords_hash_with_argon2id_and_verify() {
         let hash = hash_password("correct horse").unwrap();
         assert!(hash.starts_with("$argon2id$"));
-        assert!(verify_password("correct horse", &hash));
-        assert!(!verify_password("wrong horse", &hash));
-        assert!(!verify_password("anything", "not a hash"));
+        let mut memory = Vec::new();
+        assert!(hashing::verify_with("correct horse", &hash, &mut memory));
+        assert!(!hashing::verify_with("wrong horse", &hash, &mut memory));
+        assert!(!hashing::verify_with("anything", "not a hash", &mut memory));
     }
 
     #[test]
