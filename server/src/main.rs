@@ -3,6 +3,9 @@ use academy_server::{open_database, redact, seed, shutdown_signal, DbArgs, Serve
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "academy",
