@@ -1,5 +1,6 @@
 //! The `academy` server: configuration, the axum router around the Leptos app, start-up
 //! (migrations) and graceful shutdown. Integration tests start it on port 0 with a fresh database.
+pub mod allocator;
 pub mod config;
 pub mod downloads;
 pub mod routes;
@@ -92,6 +93,7 @@ pub async fn serve(
             max_in_flight: args.max_in_flight,
         }),
         leptos_options: leptos_options(&args, addr),
+        check_ins: Default::default(),
     };
     let sweeper = tokio::spawn(sweep_overdue_attempts(
         state.db.clone(),

@@ -76,8 +76,23 @@ enum ContentAction {
     },
 }
 
-#[tokio::main]
-async fn main() {
+fn main() {
+    // Before the runtime's threads allocate anything of note.
+    academy_server::allocator::tune();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("academy: cannot start the async runtime: {err}");
+            std::process::exit(1);
+        }
+    };
+    runtime.block_on(start());
+}
+
+async fn start() {
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env()
@@ -166,7 +181,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await
                 .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", cli.serve.addr))?;
             let addr = listener.local_addr()?;
-            tracing::info!("listening on http://{addr}");
+            tracing::info!(allocator = ?academy_server::allocator::settings(), "listening on http://{addr}");
             println!("academy is running at http://{addr}");
             academy_server::serve(db, cli.serve, listener, shutdown_signal()).await
         }
