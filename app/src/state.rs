@@ -48,6 +48,8 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub config: Arc<AppConfig>,
     pub leptos_options: LeptosOptions,
+    /// QR check-ins waiting to be written together (see `attendance::queue`).
+    pub check_ins: Arc<crate::attendance::queue::CheckInQueue>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -12,6 +12,8 @@ pub mod rules;
 #[cfg(feature = "ssr")]
 pub mod entity;
 #[cfg(feature = "ssr")]
+pub mod queue;
+#[cfg(feature = "ssr")]
 pub mod report;
 #[cfg(feature = "ssr")]
 pub mod service;
@@ -187,7 +189,15 @@ pub async fn check_in(token: String) -> Result<CheckInResult, AppError> {
         async {
             let user = crate::auth::require_user("check_in").await?;
             let state = crate::state::app_state()?;
-            service::check_in(&state.db, &state.config, &user, &token, chrono::Utc::now()).await
+            service::check_in(
+                &state.db,
+                &state.config,
+                &state.check_ins,
+                &user,
+                &token,
+                chrono::Utc::now(),
+            )
+            .await
         }
         .await,
     )

@@ -5,11 +5,12 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionSession, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
 };
 
 use super::entity::{attendance, attendance_change, setting};
+use super::queue::{CheckInQueue, Written};
 use super::rules::{self, Status, Token, TokenError, Window};
 use super::{
     Arrival, BoardView, CheckInResult, Counts, DistrictProgress, EnterpriseProgress,
@@ -32,7 +33,7 @@ use crate::state::AppConfig;
 const SECRET_KEY: &str = "checkin_secret";
 
 /// One mark per session, trainee and period.
-const KEY: [attendance::Column; 3] = [
+pub(super) const KEY: [attendance::Column; 3] = [
     attendance::Column::SessionId,
     attendance::Column::PersonId,
     attendance::Column::Period,
@@ -265,7 +266,7 @@ fn unsaved(
 }
 
 /// The insert of a mark not yet stored: every column but the id.
-fn insert_of(a: &attendance::Model) -> attendance::ActiveModel {
+pub(super) fn insert_of(a: &attendance::Model) -> attendance::ActiveModel {
     attendance::ActiveModel {
         session_id: Set(a.session_id),
         person_id: Set(a.person_id),
@@ -280,7 +281,7 @@ fn insert_of(a: &attendance::Model) -> attendance::ActiveModel {
     }
 }
 
-fn change_row(
+pub(super) fn change_row(
     a: &attendance::Model,
     by: i64,
     now: DateTime<Utc>,
@@ -300,8 +301,9 @@ fn change_row(
 
 /// Checks `user` in with a scanned code.
 pub async fn check_in(
-    db: &(impl ConnectionTrait + TransactionTrait),
+    db: &DatabaseConnection,
     config: &AppConfig,
+    queue: &CheckInQueue,
     user: &CurrentUser,
     token: &str,
     now: DateTime<Utc>,
@@ -361,10 +363,23 @@ pub async fn check_in(
         checked_in_at: Some(now),
         ..unsaved(s.id, user.id, period, status, user.id, now)
     };
+    // The usual case: a first scan, written with the others of its moment (see `queue`).
+    match queue.record(db, fresh.clone()).await? {
+        Written::New => return Ok(result(status.code(), false, now, index)),
+        Written::Existing(row) if row.status != Status::Absent.code() => {
+            return Ok(result(
+                &row.status,
+                true,
+                row.checked_in_at.unwrap_or(row.updated_at),
+                index,
+            ))
+        }
+        // Marked absent before they came, or left to be written alone: the careful way.
+        Written::Existing(_) | Written::Retry => {}
+    }
     let _turn = crate::db::writer_turn(db).await;
     let txn = db.begin().await?;
-    // The insert comes first: it takes the write lock (SQLite) before anything is read. A first
-    // scan (the usual case) reads nothing back, so the lock is held for two writes only.
+    // The insert comes first: it takes the write lock (SQLite) before anything is read.
     let inserted = attendance::Entity::insert(insert_of(&fresh))
         .on_conflict_do_nothing_on(KEY)
         .exec_without_returning(&txn)
