@@ -473,12 +473,44 @@ pub async fn submit(
 /// Grades an open attempt from what was saved and closes it with `status`. Safe to race: of two
 /// processes grading the same attempt, one writes and the other changes nothing. Returns whether
 /// this call graded it.
+///
+/// What does not change once the attempt is drawn (its questions, the quiz's pass mark) is read
+/// before the write turn; under it come only the claim, the saved answers and three writes.
+/// When a whole room submits at once the turns run one after another, so their length is what
+/// the last one waits for.
 pub async fn grade(
     db: &(impl ConnectionTrait + TransactionTrait),
     attempt_id: i64,
     status: &str,
     now: DateTime<Utc>,
 ) -> AppResult<bool> {
+    let Some(a) = attempt::Entity::find_by_id(attempt_id).one(db).await? else {
+        return Ok(false);
+    };
+    if a.status != "open" {
+        return Ok(false);
+    }
+    let settings = settings_of(
+        &quiz::Entity::find_by_id(a.quiz_id)
+            .one(db)
+            .await?
+            .ok_or(AppError::Internal)?,
+    )?;
+    let draw = draw_of(&a)?;
+    let rows: HashMap<i64, question::Model> = question::Entity::find()
+        .filter(question::Column::Id.is_in(draw.iter().map(|d| d.0)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|q| (q.id, q))
+        .collect();
+    let mut questions = Vec::new();
+    for (qid, _) in &draw {
+        if let Some(row) = rows.get(qid) {
+            questions.push((*qid, question_of(row)?));
+        }
+    }
+
     let _turn = crate::db::writer_turn(db).await;
     let txn = db.begin().await?;
     // Claim the attempt first, with a write: a second grader (another request, another server
@@ -495,31 +527,12 @@ pub async fn grade(
         txn.rollback().await?;
         return Ok(false);
     }
-    let a = attempt::Entity::find_by_id(attempt_id)
-        .one(&txn)
-        .await?
-        .ok_or(AppError::Internal)?;
-    let settings = settings_of(
-        &quiz::Entity::find_by_id(a.quiz_id)
-            .one(&txn)
-            .await?
-            .ok_or(AppError::Internal)?,
-    )?;
-    let draw = draw_of(&a)?;
-    let rows: HashMap<i64, question::Model> = question::Entity::find()
-        .filter(question::Column::Id.is_in(draw.iter().map(|d| d.0)))
-        .all(&txn)
-        .await?
-        .into_iter()
-        .map(|q| (q.id, q))
-        .collect();
+    // The answers as saved up to the claim.
     let saved = answers_of(&txn, a.id).await?;
     let mut earned_total = 0.0;
     let mut per_question = Vec::new();
-    for (qid, _) in &draw {
-        let Some(row) = rows.get(qid) else { continue };
-        let q = question_of(row)?;
-        let earned = rules::grade(&q, saved.get(qid));
+    for (qid, q) in &questions {
+        let earned = rules::grade(q, saved.get(qid));
         earned_total += earned;
         per_question.push((*qid, earned));
     }
@@ -534,15 +547,18 @@ pub async fn grade(
         .filter(attempt::Column::Id.eq(a.id))
         .exec(&txn)
         .await?;
-    // Every drawn question gets a row with its points, answered or not, for item analysis.
-    for (qid, earned) in per_question {
-        attempt_answer::Entity::insert(attempt_answer::ActiveModel {
-            attempt_id: Set(a.id),
-            question_id: Set(qid),
-            response: Set(None),
-            saved_at: Set(now),
-            earned: Set(Some(earned)),
-        })
+    // Every drawn question gets a row with its points, answered or not, for item analysis: one
+    // statement for all of them.
+    for chunk in per_question.chunks(crate::db::BATCH) {
+        attempt_answer::Entity::insert_many(chunk.iter().map(|(qid, earned)| {
+            attempt_answer::ActiveModel {
+                attempt_id: Set(a.id),
+                question_id: Set(*qid),
+                response: Set(None),
+                saved_at: Set(now),
+                earned: Set(Some(*earned)),
+            }
+        }))
         .on_conflict(
             OnConflict::columns([
                 attempt_answer::Column::AttemptId,
