@@ -77,8 +77,8 @@ enum ContentAction {
 }
 
 fn main() {
-    // Before the runtime's threads allocate anything of note.
-    academy_server::allocator::tune();
+    // Before anything else: this may run the program again with mimalloc's settings.
+    academy_server::allocator::start_lean();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
