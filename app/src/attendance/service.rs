@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::sea_query::OnConflict;
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
@@ -400,15 +400,44 @@ pub async fn check_in(
         },
     )
     .await?;
-    let outcome = if row.status == Status::Absent.code() {
-        // Marked absent before they arrived: the scan is the better evidence.
-        let mut update: attendance::ActiveModel = row.into();
-        update.status = Set(status.code().into());
-        update.method = Set("qr".into());
-        update.checked_in_at = Set(Some(now));
-        update.updated_by = Set(Some(user.id));
-        update.updated_at = Set(now);
-        let row = update.update(&txn).await?;
+    // Marked absent before they arrived: the scan is the better evidence. The update says
+    // "still absent" in its filter, so of two scans racing (PostgreSQL takes both at once) one
+    // changes the mark and the other is told it is already in.
+    let changed = row.status == Status::Absent.code()
+        && attendance::Entity::update_many()
+            .col_expr(attendance::Column::Status, Expr::value(status.code()))
+            .col_expr(attendance::Column::Method, Expr::value("qr"))
+            .col_expr(attendance::Column::CheckedInAt, Expr::value(Some(now)))
+            .col_expr(attendance::Column::UpdatedBy, Expr::value(Some(user.id)))
+            .col_expr(attendance::Column::UpdatedAt, Expr::value(now))
+            .filter(attendance::Column::Id.eq(row.id))
+            .filter(attendance::Column::Status.eq(Status::Absent.code()))
+            .exec(&txn)
+            .await?
+            .rows_affected
+            == 1;
+    let row = if row.status == Status::Absent.code() && !changed {
+        mark_of(
+            &txn,
+            Seat {
+                session: s.id,
+                person: user.id,
+                period,
+            },
+        )
+        .await?
+    } else {
+        row
+    };
+    let outcome = if changed {
+        let row = attendance::Model {
+            status: status.code().into(),
+            method: "qr".into(),
+            checked_in_at: Some(now),
+            updated_by: Some(user.id),
+            updated_at: now,
+            ..row
+        };
         change_row(&row, user.id, now).insert(&txn).await?;
         result(status.code(), false, now, index)
     } else {
