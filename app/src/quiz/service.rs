@@ -113,6 +113,20 @@ async fn by_quiz_id(db: &impl ConnectionTrait, quiz_id: i64) -> AppResult<Loaded
 /// The drawn questions of an attempt: question row id and the order its options are shown in.
 type DrawRows = Vec<(i64, Vec<usize>)>;
 
+/// The question rows of a draw, by id.
+async fn drawn_rows(
+    db: &impl ConnectionTrait,
+    draw: &DrawRows,
+) -> AppResult<HashMap<i64, question::Model>> {
+    Ok(question::Entity::find()
+        .filter(question::Column::Id.is_in(draw.iter().map(|d| d.0)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|q| (q.id, q))
+        .collect())
+}
+
 fn draw_of(a: &attempt::Model) -> AppResult<DrawRows> {
     serde_json::from_str(&a.draw).map_err(|_| AppError::Internal)
 }
@@ -293,13 +307,7 @@ pub async fn view(
     }
     let loaded = by_quiz_id(db, a.quiz_id).await?;
     let draw = draw_of(&a)?;
-    let rows: HashMap<i64, question::Model> = question::Entity::find()
-        .filter(question::Column::Id.is_in(draw.iter().map(|d| d.0)))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|q| (q.id, q))
-        .collect();
+    let rows = drawn_rows(db, &draw).await?;
     let saved: HashMap<i64, Response> = answers_of(db, a.id).await?;
     let mut questions = Vec::new();
     for (qid, order) in &draw {
@@ -497,13 +505,7 @@ pub async fn grade(
             .ok_or(AppError::Internal)?,
     )?;
     let draw = draw_of(&a)?;
-    let rows: HashMap<i64, question::Model> = question::Entity::find()
-        .filter(question::Column::Id.is_in(draw.iter().map(|d| d.0)))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|q| (q.id, q))
-        .collect();
+    let rows = drawn_rows(db, &draw).await?;
     let mut questions = Vec::new();
     for (qid, _) in &draw {
         if let Some(row) = rows.get(qid) {
@@ -642,13 +644,7 @@ pub async fn review(
     }
     let loaded = by_quiz_id(db, a.quiz_id).await?;
     let draw = draw_of(&a)?;
-    let rows: HashMap<i64, question::Model> = question::Entity::find()
-        .filter(question::Column::Id.is_in(draw.iter().map(|d| d.0)))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|q| (q.id, q))
-        .collect();
+    let rows = drawn_rows(db, &draw).await?;
     let saved = answers_of(db, a.id).await?;
     let mut items = Vec::new();
     for (qid, _) in &draw {
