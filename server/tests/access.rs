@@ -464,3 +464,76 @@ async fn staff_filter_people_by_enterprise_name() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_session_token_finds_its_person_and_every_role_only_while_it_is_live() {
+    use academy_app::auth::service::{create_session, revoke_session, user_for_session};
+    use chrono::{Duration, Utc};
+    use sea_orm::{ActiveModelTrait, Set};
+    on_each_database(|db| async move {
+        academy_server::seed::seed_demo(&db.db, &common::content_root())
+            .await
+            .unwrap();
+        let home = district::Entity::find().one(&db.db).await.unwrap().unwrap();
+        let official = person_with_roles(
+            &db,
+            1,
+            &[Role::DistrictOfficial, Role::Instructor],
+            Some(home.id),
+        )
+        .await;
+        let plain = person_with_roles(&db, 2, &[], None).await;
+        let now = Utc::now();
+        let token = create_session(&db.db, official.id, None, now)
+            .await
+            .unwrap();
+        let plain_token = create_session(&db.db, plain.id, None, now).await.unwrap();
+
+        // One query brings the person, both roles and the official's district.
+        let found = user_for_session(&db.db, &token, now)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(found, official);
+        assert_eq!(found.roles.len(), 2, "{}", db.backend);
+        assert_eq!(found.district_id, Some(home.id));
+        // A person with no role rows is still found, with no roles.
+        let found = user_for_session(&db.db, &plain_token, now)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(found.id, plain.id);
+        assert!(found.roles.is_empty());
+        // An unknown token, an expired session, a switched-off account and a revoked session
+        // find nobody.
+        assert!(user_for_session(&db.db, "no-such-token", now)
+            .await
+            .unwrap()
+            .is_none());
+        let later =
+            now + Duration::days(academy_app::auth::service::SESSION_DAYS) + Duration::seconds(1);
+        assert!(user_for_session(&db.db, &token, later)
+            .await
+            .unwrap()
+            .is_none());
+        let mut off: person::ActiveModel = person::Entity::find_by_id(plain.id)
+            .one(&db.db)
+            .await
+            .unwrap()
+            .unwrap()
+            .into();
+        off.active = Set(false);
+        off.update(&db.db).await.unwrap();
+        assert!(user_for_session(&db.db, &plain_token, now)
+            .await
+            .unwrap()
+            .is_none());
+        revoke_session(&db.db, &token, now).await.unwrap();
+        assert!(user_for_session(&db.db, &token, now)
+            .await
+            .unwrap()
+            .is_none());
+        db
+    })
+    .await;
+}

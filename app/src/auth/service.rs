@@ -7,7 +7,8 @@ use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
     sea_query::Expr, ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, ConnectionTrait,
-    EntityTrait, PaginatorTrait, QueryFilter, TransactionSession, TransactionTrait,
+    EntityTrait, JoinType, PaginatorTrait, QueryFilter, QuerySelect, RelationTrait,
+    TransactionSession, TransactionTrait,
 };
 use sha2::{Digest, Sha256};
 
@@ -141,14 +142,19 @@ pub async fn load_user(
 
 /// The signed-in person a person row stands for, with their roles; `None` when deactivated.
 async fn user_of(db: &impl ConnectionTrait, p: person::Model) -> AppResult<Option<CurrentUser>> {
-    if !p.active {
-        return Ok(None);
-    }
-    let person_id = p.id;
-    let role_rows = person_role::Entity::find()
-        .filter(person_role::Column::PersonId.eq(person_id))
+    let roles = person_role::Entity::find()
+        .filter(person_role::Column::PersonId.eq(p.id))
         .all(db)
         .await?;
+    Ok(signed_in(p, &roles))
+}
+
+/// The person as the rest of the code sees them, with their roles; `None` when the account is
+/// switched off.
+fn signed_in(p: person::Model, role_rows: &[person_role::Model]) -> Option<CurrentUser> {
+    if !p.active {
+        return None;
+    }
     let mut roles: Vec<Role> = role_rows
         .iter()
         .filter_map(|r| Role::parse(&r.role))
@@ -158,14 +164,14 @@ async fn user_of(db: &impl ConnectionTrait, p: person::Model) -> AppResult<Optio
         .iter()
         .find(|r| r.role == Role::DistrictOfficial.code())
         .and_then(|r| r.district_id);
-    Ok(Some(CurrentUser {
+    Some(CurrentUser {
         id: p.id,
         name: p.name,
         roles,
         district_id,
         enterprise_id: p.enterprise_id,
         tier: p.tier,
-    }))
+    })
 }
 
 /// The signed-in person behind a session cookie's token, if the session is live.
@@ -174,18 +180,23 @@ pub async fn user_for_session(
     token: &str,
     now: DateTime<Utc>,
 ) -> AppResult<Option<CurrentUser>> {
-    // The session and its person in one query: every signed-in request starts here.
-    let Some((session, Some(p))) = auth_session::Entity::find_by_id(hash_token(token))
-        .find_also_related(person::Entity)
-        .one(db)
-        .await?
-    else {
-        return Ok(None);
-    };
-    if session.revoked_at.is_some() || session.expires_at <= now {
-        return Ok(None);
-    }
-    user_of(db, p).await
+    // The live session, its person and their roles in one query: every signed-in request
+    // starts here.
+    let found = person::Entity::find()
+        .join(
+            JoinType::InnerJoin,
+            auth_session::Relation::Person.def().rev(),
+        )
+        .filter(auth_session::Column::TokenHash.eq(hash_token(token)))
+        .filter(auth_session::Column::RevokedAt.is_null())
+        .filter(auth_session::Column::ExpiresAt.gt(now))
+        .find_with_related(person_role::Entity)
+        .all(db)
+        .await?;
+    Ok(found
+        .into_iter()
+        .next()
+        .and_then(|(p, roles)| signed_in(p, &roles)))
 }
 
 pub async fn create_session(

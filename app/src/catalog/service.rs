@@ -270,7 +270,13 @@ pub async fn read_lesson(
         .await?
         .filter(|c| !c.archived)
         .ok_or(AppError::NotFound)?;
-    record_open(db, user.id, l.id, now).await?;
+    // Most openings are re-readings: only a first one writes, in the writer's turn (SQLite
+    // would otherwise sleep in its busy handler when many open lessons at once).
+    let r = reading(db, Some(user.id)).await?;
+    if !r.opened.contains(&l.id) {
+        let _turn = crate::db::writer_turn(db).await;
+        record_open(db, user.id, l.id, now).await?;
+    }
     let siblings = outline(db, c.id).await?;
     let at = siblings.iter().position(|s| s.0 == l.id);
     let link = |i: usize| {
@@ -284,7 +290,6 @@ pub async fn read_lesson(
         Some(i) => (i.checked_sub(1).and_then(link), link(i + 1)),
         None => (None, None),
     };
-    let r = reading(db, Some(user.id)).await?;
     let toc: Vec<TocEntry> = serde_json::from_str(&l.toc).unwrap_or_default();
     Ok(LessonView {
         done: r.done.contains(&l.id),
@@ -314,6 +319,7 @@ pub async fn mark_lesson(
     now: DateTime<Utc>,
 ) -> AppResult<Marked> {
     let l = live_lesson(db, slug).await?;
+    let turn = crate::db::writer_turn(db).await;
     record_open(db, user.id, l.id, now).await?;
     let mut update = lesson_progress::Entity::update_many()
         .filter(lesson_progress::Column::PersonId.eq(user.id))
@@ -330,6 +336,7 @@ pub async fn mark_lesson(
         );
     }
     update.exec(db).await?;
+    drop(turn);
     Ok(Marked {
         done,
         progress: course_progress(db, user.id, l.course_id).await?,

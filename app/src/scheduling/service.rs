@@ -408,15 +408,15 @@ pub async fn session_and_programme(
     db: &impl ConnectionTrait,
     id: i64,
 ) -> AppResult<(session::Model, programme::Model)> {
-    let s = session::Entity::find_by_id(id)
+    // One query: every check-in and roster starts here.
+    match session::Entity::find_by_id(id)
+        .find_also_related(programme::Entity)
         .one(db)
         .await?
-        .ok_or(AppError::NotFound)?;
-    let p = programme::Entity::find_by_id(s.programme_id)
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok((s, p))
+    {
+        Some((s, Some(p))) => Ok((s, p)),
+        _ => Err(AppError::NotFound),
+    }
 }
 
 /// The accounts of the session's lecturers, for those linked to one.

@@ -30,6 +30,19 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::programme::Entity",
+        from = "Column::ProgrammeId",
+        to = "super::programme::Column::Id"
+    )]
+    Programme,
+}
+
+impl Related<super::programme::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Programme.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}
