@@ -16,6 +16,7 @@ pub mod attendance;
 pub mod auth;
 pub mod catalog;
 pub mod certificate;
+pub mod codec;
 pub mod error;
 pub mod home;
 pub mod mail;

@@ -1,5 +1,6 @@
 //! What every request handler and server function can reach: the database and the config.
-//! Nothing shared between server processes lives here in memory; it is in the database.
+//! Nothing shared between server processes lives here in memory; it is in the database. (The
+//! catalog shelf is a copy, checked against the database on each use.)
 use std::sync::Arc;
 
 use axum::extract::FromRef;
@@ -50,6 +51,9 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     /// QR check-ins waiting to be written together (see `attendance::queue`).
     pub check_ins: Arc<crate::attendance::queue::CheckInQueue>,
+    /// The live catalog, checked against the database's content stamp on every use (see
+    /// `catalog::shelf`).
+    pub shelf: Arc<crate::catalog::shelf::ShelfCache>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

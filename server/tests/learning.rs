@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use academy_app::auth::Role;
 use academy_app::catalog::content;
 use academy_app::catalog::entity::{course, lesson, lesson_progress};
+use academy_app::catalog::shelf::{version, ShelfCache};
 use academy_app::catalog::sync::sync;
 use common::{call, content_root, on_each_database, person_with_roles, session_cookie, sign_in};
 use common::{TestApp, PASSWORD};
@@ -52,8 +53,36 @@ async fn sync_twice_writes_nothing_the_second_time_and_archives_removed_lessons(
             .map(stamp)
             .collect();
 
+        let stamped = version(&db.db).await.unwrap();
+        assert!(
+            stamped.is_some(),
+            "a sync that changed the content stamps it"
+        );
+        let shelves = ShelfCache::default();
+        let shelf = shelves.get(&db.db).await.unwrap();
+        assert_eq!(shelf.courses.len(), set.courses.len());
+        let (_, lessons, _) = shelf.lesson("boilers-04-coal-to-gas").unwrap();
+        assert_eq!(
+            lessons.len(),
+            set.courses
+                .iter()
+                .find(|c| c.id == "boilers")
+                .unwrap()
+                .lessons
+                .len()
+        );
+
         let second = sync(&db.db, &set, chrono::Utc::now()).await.unwrap();
         assert_eq!(second.changes(), 0, "{second:?} on {}", db.backend);
+        assert_eq!(
+            version(&db.db).await.unwrap(),
+            stamped,
+            "nothing changed, nothing stamped"
+        );
+        assert!(
+            std::sync::Arc::ptr_eq(&shelf, &shelves.get(&db.db).await.unwrap()),
+            "an unchanged stamp keeps the shelf"
+        );
         let after: Vec<_> = lesson::Entity::find()
             .all(&db.db)
             .await
@@ -94,6 +123,13 @@ async fn sync_twice_writes_nothing_the_second_time_and_archives_removed_lessons(
             (1, 1, 0, 0),
             "{third:?}"
         );
+        assert_ne!(version(&db.db).await.unwrap(), stamped);
+        let reloaded = shelves.get(&db.db).await.unwrap();
+        assert!(
+            reloaded.lesson("boilers-04-coal-to-gas").is_none(),
+            "the shelf follows a sync"
+        );
+        assert!(shelf.lesson("boilers-04-coal-to-gas").is_some());
         let removed = lesson::Entity::find()
             .filter(lesson::Column::Slug.eq("boilers-04-coal-to-gas"))
             .one(&db.db)

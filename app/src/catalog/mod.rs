@@ -17,6 +17,8 @@ pub mod render;
 #[cfg(feature = "ssr")]
 pub mod service;
 #[cfg(feature = "ssr")]
+pub mod shelf;
+#[cfg(feature = "ssr")]
 pub mod sync;
 
 /// A heading of a lesson, for its table of contents.
@@ -117,7 +119,8 @@ pub async fn list_courses() -> Result<Catalog, AppError> {
         async {
             let user = crate::auth::require("list_courses").await?;
             let state = crate::state::app_state()?;
-            service::catalog(&state.db, user.as_ref()).await
+            let shelf = state.shelf.get(&state.db).await?;
+            service::catalog(&state.db, &shelf, user.as_ref()).await
         }
         .await,
     )
@@ -130,7 +133,8 @@ pub async fn course_detail(slug: String) -> Result<CourseOutline, AppError> {
         async {
             let user = crate::auth::require("course_detail").await?;
             let state = crate::state::app_state()?;
-            service::course_detail(&state.db, user.as_ref(), &slug).await
+            let shelf = state.shelf.get(&state.db).await?;
+            service::course_detail(&state.db, &shelf, user.as_ref(), &slug).await
         }
         .await,
     )
@@ -143,7 +147,8 @@ pub async fn read_lesson(slug: String) -> Result<LessonView, AppError> {
         async {
             let user = crate::auth::require_user("read_lesson").await?;
             let state = crate::state::app_state()?;
-            service::read_lesson(&state.db, &user, &slug, chrono::Utc::now()).await
+            let shelf = state.shelf.get(&state.db).await?;
+            service::read_lesson(&state.db, &shelf, &user, &slug, chrono::Utc::now()).await
         }
         .await,
     )
@@ -176,7 +181,8 @@ pub async fn my_learning() -> Result<Vec<CourseCard>, AppError> {
         async {
             let user = crate::auth::require_user("my_learning").await?;
             let state = crate::state::app_state()?;
-            service::my_learning(&state.db, &user).await
+            let shelf = state.shelf.get(&state.db).await?;
+            service::my_learning(&state.db, &shelf, &user).await
         }
         .await,
     )

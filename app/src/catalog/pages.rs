@@ -11,6 +11,7 @@ use super::{
     course_detail, list_courses, my_learning, read_lesson, CourseCard, LessonView, MarkLesson,
     Progress,
 };
+use crate::codec::JsonBytes;
 use crate::error::{error_text, AppError};
 use crate::i18n::*;
 use crate::people::tier::Tier;
@@ -76,7 +77,7 @@ fn CourseCardView(course: CourseCard) -> impl IntoView {
 pub fn CatalogPage() -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
-    let catalog = Resource::new(|| (), |_| list_courses());
+    let catalog = Resource::<_, JsonBytes>::new_with_options(|| (), |_| list_courses(), false);
     let filter = move || {
         let q = query.read();
         Filter {
@@ -157,7 +158,7 @@ pub fn CoursePage() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
     let slug = move || params.read().get("slug").unwrap_or_default();
-    let detail = Resource::new(slug, course_detail);
+    let detail = Resource::<_, JsonBytes>::new_with_options(slug, course_detail, false);
     view! {
         <Transition fallback=move || view! { <p class="page muted">{t!(i18n, loading)}</p> }>
             {move || Suspend::new(async move {
@@ -250,7 +251,7 @@ pub fn LessonPage() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
     let slug = move || params.read().get("slug").unwrap_or_default();
-    let lesson = Resource::new(slug, read_lesson);
+    let lesson = Resource::<_, JsonBytes>::new_with_options(slug, read_lesson, false);
     view! {
         <Transition fallback=move || view! { <p class="page muted">{t!(i18n, loading)}</p> }>
             {move || Suspend::new(async move {
@@ -372,7 +373,7 @@ fn LessonReader(lesson: LessonView) -> impl IntoView {
 #[component]
 pub fn MyLearningPage() -> impl IntoView {
     let i18n = use_i18n();
-    let courses = Resource::new(|| (), |_| my_learning());
+    let courses = Resource::<_, JsonBytes>::new_with_options(|| (), |_| my_learning(), false);
     view! {
         <Title text=crate::shell::title_text(move || t_string!(i18n, learn_mine).to_string()) />
         <section class="page">

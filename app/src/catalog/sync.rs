@@ -128,6 +128,10 @@ pub async fn sync(
         row.update(&txn).await?;
         report.lessons_archived += 1;
     }
+    // Every server process reloads its catalog shelf when this stamp moves.
+    if report.changes() > 0 {
+        super::shelf::stamp(&txn).await?;
+    }
     txn.commit().await?;
     Ok(report)
 }
