@@ -91,6 +91,13 @@ test('a page downloads its own code, and the next page fetches its chunks when t
   const chunks = [...home].filter((path) => path !== '/pkg/academy.wasm');
   assert.deepEqual(chunks.filter((path) => !preloads.includes(path)), [], 'every chunk the page used was preloaded');
   assert.deepEqual([...downloads].filter(([, n]) => n > 1), [], 'each chunk is downloaded once');
+  // The server's HTML names each chunk once (a list of our own beside Leptos' once doubled the
+  // catalog page's 163 preloads).
+  const html = await (await fetch(BASE_URL + '/courses')).text();
+  const named = [...html.matchAll(/<link[^>]*rel="preload"[^>]*>/g)]
+    .map(([link]) => link.match(/href="([^"]+)"/)[1]);
+  assert.ok(named.filter((href) => href.includes('catalog_route')).length === 1, 'the catalog chunk is preloaded');
+  assert.equal(new Set(named).size, named.length, 'no chunk is preloaded twice');
   // (The loader may add its own modulepreload at run time; the server's is there from the start.)
   assert.ok(
     await page.locator('head link[rel="modulepreload"][href$="/pkg/__wasm_split.______________________.js"]').count() >= 1,

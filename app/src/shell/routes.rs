@@ -1,10 +1,11 @@
 //! Every page is a lazily loaded route: built with `cargo leptos build --split`, each page's code
 //! is a wasm chunk of its own, fetched when the page is first shown (and preloaded from `<head>`
-//! when the server renders it), so the bundle every visit downloads holds only the framework,
+//! when the server renders it: Leptos' `HydrationScripts` reads the split manifest and each
+//! lazy route names its chunks), so the bundle every visit downloads holds only the framework,
 //! the layout and the translations. Without `--split` the same routes are ordinary ones.
 
 use leptos::prelude::*;
-use leptos_meta::{Link, Meta};
+use leptos_meta::Meta;
 use leptos_router::{lazy_route, LazyRoute};
 
 /// A lazily loaded route showing one page component that takes no props. The page also names
@@ -24,7 +25,6 @@ macro_rules! lazy_page {
                 fn view(_this: Self) -> AnyView {
                     view! {
                         <Meta name="academy-page" content=stringify!($route) />
-                        {chunk_preloads(stringify!($route))}
                         {$page()}
                     }
                     .into_any()
@@ -81,97 +81,12 @@ lazy_page! {
     PersonAdminRoute => crate::admin::pages::PersonAdminPage;
 }
 
-/// On the server, a `<link rel="preload">` in `<head>` for each wasm chunk of the route (from
-/// cargo-leptos' split manifest) and a `modulepreload` for the chunk loader, so the browser
-/// fetches them beside the main wasm instead of after it has started. (leptos_integration_utils
-/// 0.8 means to add these itself, but looks for the manifest outside the response's owner and
-/// never finds it.) They are registered after the route's `<meta>`, the last head tag the browser
-/// hydrates, so it never has to claim them; in the body the list is just the marker that an
-/// empty list hydrates against. Nothing without `--split` (no manifest) or in tests.
-fn chunk_preloads(route: &'static str) -> impl IntoView {
-    // Concrete lists: an `AnyView` of a head tag leaves a marker in the body that the browser,
-    // rendering no list items, would not expect.
-    #[cfg(feature = "ssr")]
-    let (loader, chunks) = match split_manifest::chunks(route) {
-        Some(split) => (vec![split.loader.clone()], split.chunks.to_vec()),
-        None => (Vec::new(), Vec::new()),
-    };
-    #[cfg(not(feature = "ssr"))]
-    let (loader, chunks) = {
-        let _ = route;
-        (Vec::<String>::new(), Vec::<String>::new())
-    };
-    let loader = loader
-        .into_iter()
-        .map(|href| view! { <Link rel="modulepreload" href=href /> })
-        .collect::<Vec<_>>();
-    let chunks = chunks
-        .into_iter()
-        .map(|href| {
-            view! { <Link rel="preload" href=href as_="fetch" type_="application/wasm" crossorigin="" /> }
-        })
-        .collect::<Vec<_>>();
-    (loader, chunks)
-}
-
+/// Reading cargo-leptos' split manifest, for the benchmark that weighs each page's download.
+/// (The server no longer adds its own preloads: Leptos 0.8.23 adds every chunk of the route,
+/// and ours doubled them, 163 `<link>` tags more on the catalog page, rendered on each request.)
 #[cfg(feature = "ssr")]
 pub mod split_manifest {
     use std::collections::HashMap;
-    use std::sync::{Arc, OnceLock};
-
-    /// The split build's manifest: split name → the chunks it needs.
-    static MANIFEST: OnceLock<HashMap<String, Vec<String>>> = OnceLock::new();
-    /// Each route's preloads, worked out once (`None`: nothing to preload).
-    type Routes = HashMap<&'static str, Option<Arc<Split>>>;
-    static ROUTES: std::sync::Mutex<Option<Routes>> = std::sync::Mutex::new(None);
-
-    /// What a route's page preloads: the chunk loader's URL and its chunks' URLs.
-    pub struct Split {
-        pub loader: String,
-        pub chunks: Vec<String>,
-    }
-
-    const LOADER: &str = "__wasm_split.______________________.js";
-
-    /// What to preload for a route; `None` when the site was not built with `--split` or the
-    /// route has no split.
-    pub fn chunks(route: &'static str) -> Option<Arc<Split>> {
-        let mut routes = ROUTES
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let routes = routes.get_or_insert_with(HashMap::new);
-        if let Some(found) = routes.get(route) {
-            return found.clone();
-        }
-        let pkg = pkg_dir();
-        let manifest = MANIFEST.get_or_init(|| {
-            pkg.as_ref()
-                .and_then(|(dir, _)| {
-                    std::fs::read_to_string(dir.join("__wasm_split_manifest.json")).ok()
-                })
-                .and_then(|text| serde_json::from_str(&text).ok())
-                .unwrap_or_default()
-        });
-        let split = match (&pkg, route_chunks(manifest, route)) {
-            (Some((_, url)), Some(chunks)) => Some(Arc::new(Split {
-                loader: format!("{url}/{LOADER}"),
-                chunks: chunks
-                    .iter()
-                    .map(|chunk| format!("{url}/{chunk}.wasm"))
-                    .collect(),
-            })),
-            _ => None,
-        };
-        routes.insert(route, split.clone());
-        split
-    }
-
-    /// The site's pkg folder on disk and its URL path, from the Leptos options.
-    fn pkg_dir() -> Option<(std::path::PathBuf, String)> {
-        let options = crate::state::app_state().ok()?.leptos_options;
-        let dir = std::path::Path::new(&*options.site_root).join(&*options.site_pkg_dir);
-        Some((dir, format!("/{}", options.site_pkg_dir)))
-    }
 
     /// `#[lazy_route]` names a route's view split `__{route in snake case}_view_{hash}`.
     pub fn route_chunks<'m>(
