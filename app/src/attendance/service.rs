@@ -403,31 +403,30 @@ pub async fn check_in(
     // Marked absent before they arrived: the scan is the better evidence. The update says
     // "still absent" in its filter, so of two scans racing (PostgreSQL takes both at once) one
     // changes the mark and the other is told it is already in.
-    let changed = row.status == Status::Absent.code()
-        && attendance::Entity::update_many()
-            .col_expr(attendance::Column::Status, Expr::value(status.code()))
-            .col_expr(attendance::Column::Method, Expr::value("qr"))
-            .col_expr(attendance::Column::CheckedInAt, Expr::value(Some(now)))
-            .col_expr(attendance::Column::UpdatedBy, Expr::value(Some(user.id)))
-            .col_expr(attendance::Column::UpdatedAt, Expr::value(now))
-            .filter(attendance::Column::Id.eq(row.id))
-            .filter(attendance::Column::Status.eq(Status::Absent.code()))
-            .exec(&txn)
-            .await?
-            .rows_affected
-            == 1;
-    let row = if row.status == Status::Absent.code() && !changed {
-        mark_of(
-            &txn,
-            Seat {
-                session: s.id,
-                person: user.id,
-                period,
-            },
-        )
+    let (changed, row) = if row.status != Status::Absent.code() {
+        (false, row)
+    } else if attendance::Entity::update_many()
+        .col_expr(attendance::Column::Status, Expr::value(status.code()))
+        .col_expr(attendance::Column::Method, Expr::value("qr"))
+        .col_expr(attendance::Column::CheckedInAt, Expr::value(Some(now)))
+        .col_expr(attendance::Column::UpdatedBy, Expr::value(Some(user.id)))
+        .col_expr(attendance::Column::UpdatedAt, Expr::value(now))
+        .filter(attendance::Column::Id.eq(row.id))
+        .filter(attendance::Column::Status.eq(Status::Absent.code()))
+        .exec(&txn)
         .await?
+        .rows_affected
+        == 1
+    {
+        (true, row)
     } else {
-        row
+        // The other scan changed it first: report the mark it wrote.
+        let seat = Seat {
+            session: s.id,
+            person: user.id,
+            period,
+        };
+        (false, mark_of(&txn, seat).await?)
     };
     let outcome = if changed {
         let row = attendance::Model {
