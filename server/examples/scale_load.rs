@@ -16,7 +16,7 @@ use std::sync::Arc;
 use academy_app::attendance::entity::attendance;
 use academy_app::auth::{CurrentUser, Role};
 use academy_app::people::entity::person;
-use academy_app::scheduling::entity::{programme, session};
+use academy_app::scheduling::entity::{enrolment, programme, session};
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::json;
 use support::{peak_rss_mb, print_table, run_step, start_server, Step};
@@ -228,7 +228,7 @@ async fn run(scale: usize) -> anyhow::Result<(Run, &'static str)> {
     ))
 }
 
-/// Every trainee's attendance at each period of their tier's sessions: nine in ten present, the
+/// Every trainee's seat in their tier's sessions and attendance at each period: nine in ten present, the
 /// tenth absent. Returns the rows written.
 async fn attend(db: &sea_orm::DatabaseConnection) -> anyhow::Result<usize> {
     let p = programme::Entity::find()
@@ -247,6 +247,7 @@ async fn attend(db: &sea_orm::DatabaseConnection) -> anyhow::Result<usize> {
         .await?;
     let now = chrono::Utc::now();
     let mut rows = Vec::new();
+    let mut seats = Vec::new();
     for s in &sessions {
         let tiers: Vec<String> = serde_json::from_str(&s.tiers)?;
         let periods = academy_app::scheduling::service::periods_of(s, tz).len();
@@ -254,6 +255,16 @@ async fn attend(db: &sea_orm::DatabaseConnection) -> anyhow::Result<usize> {
             if !person.tier.as_ref().is_some_and(|t| tiers.contains(t)) {
                 continue;
             }
+            // The roll call lists those holding a seat: everyone of the session's tiers is in.
+            seats.push(enrolment::ActiveModel {
+                session_id: Set(s.id),
+                person_id: Set(person.id),
+                status: Set("enrolled".into()),
+                seq: Set(seats.len() as i64 + 1),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            });
             for period in 0..periods {
                 let status = if n % 10 == 9 { "absent" } else { "present" };
                 rows.push(attendance::ActiveModel {
@@ -270,6 +281,11 @@ async fn attend(db: &sea_orm::DatabaseConnection) -> anyhow::Result<usize> {
                 });
             }
         }
+    }
+    for chunk in seats.chunks(academy_app::db::BATCH) {
+        enrolment::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(db)
+            .await?;
     }
     for chunk in rows.chunks(academy_app::db::BATCH) {
         attendance::Entity::insert_many(chunk.to_vec())
