@@ -168,7 +168,8 @@ pub async fn mark_lesson(slug: String, done: bool) -> Result<Marked, AppError> {
         async {
             let user = crate::auth::require_user("mark_lesson").await?;
             let state = crate::state::app_state()?;
-            service::mark_lesson(&state.db, &user, &slug, done, chrono::Utc::now()).await
+            let shelf = state.shelf.get(&state.db).await?;
+            service::mark_lesson(&state.db, &shelf, &user, &slug, done, chrono::Utc::now()).await
         }
         .await,
     )

@@ -6,11 +6,11 @@ use std::collections::HashSet;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
 };
 
-use super::entity::{course, lesson, lesson_progress};
-use super::shelf::Shelf;
+use super::entity::{course, lesson_progress};
+use super::shelf::{Shelf, ShelfLesson};
 use super::{
     Catalog, CourseCard, CourseOutline, LessonItem, LessonLink, LessonView, Marked, Progress,
 };
@@ -46,12 +46,17 @@ async fn reading(db: &impl ConnectionTrait, person: Option<i64>) -> AppResult<Re
     Ok(r)
 }
 
+/// How many of a course's live lessons the reader has done.
+fn progress(lessons: &[ShelfLesson], r: &Reading) -> Progress {
+    Progress {
+        done: lessons.iter().filter(|l| r.done.contains(&l.id)).count() as u32,
+        total: lessons.len() as u32,
+    }
+}
+
 fn card(c: &course::Model, shelf: &Shelf, reading: Option<&Reading>) -> CourseCard {
     let mine = shelf.lessons(c.id);
-    let progress = reading.map(|r| Progress {
-        done: mine.iter().filter(|l| r.done.contains(&l.id)).count() as u32,
-        total: mine.len() as u32,
-    });
+    let done = reading.map(|r| progress(mine, r));
     CourseCard {
         slug: c.slug.clone(),
         kind: c.kind.clone(),
@@ -62,7 +67,7 @@ fn card(c: &course::Model, shelf: &Shelf, reading: Option<&Reading>) -> CourseCa
         summary_en: c.summary_en.clone(),
         hours: c.hours,
         minutes: mine.iter().map(|l| l.minutes).sum(),
-        progress,
+        progress: done,
     }
 }
 
@@ -90,26 +95,6 @@ pub async fn catalog(
         courses: cards.into_iter().map(|(_, c)| c).collect(),
         my_tier: user.and_then(|u| u.tier.clone()),
     })
-}
-
-/// The live lessons of a course in order, without bodies: id, slug, titles, minutes.
-async fn outline(
-    db: &impl ConnectionTrait,
-    course_id: i64,
-) -> AppResult<Vec<(i64, String, String, String, i32)>> {
-    Ok(lesson::Entity::find()
-        .select_only()
-        .column(lesson::Column::Id)
-        .column(lesson::Column::Slug)
-        .column(lesson::Column::TitleZh)
-        .column(lesson::Column::TitleEn)
-        .column(lesson::Column::Minutes)
-        .filter(lesson::Column::CourseId.eq(course_id))
-        .filter(lesson::Column::Archived.eq(false))
-        .order_by_asc(lesson::Column::Position)
-        .into_tuple()
-        .all(db)
-        .await?)
 }
 
 pub async fn course_detail(
@@ -145,15 +130,6 @@ pub async fn course_detail(
     })
 }
 
-async fn live_lesson(db: &impl ConnectionTrait, slug: &str) -> AppResult<lesson::Model> {
-    lesson::Entity::find()
-        .filter(lesson::Column::Slug.eq(slug))
-        .filter(lesson::Column::Archived.eq(false))
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound)
-}
-
 /// Records that `person` opened `lesson` (once; later opens change nothing).
 async fn record_open(
     db: &impl ConnectionTrait,
@@ -174,19 +150,6 @@ async fn record_open(
     .exec_without_returning(db)
     .await?;
     Ok(())
-}
-
-async fn course_progress(
-    db: &impl ConnectionTrait,
-    person: i64,
-    course_id: i64,
-) -> AppResult<Progress> {
-    let lessons = outline(db, course_id).await?;
-    let r = reading(db, Some(person)).await?;
-    Ok(Progress {
-        done: lessons.iter().filter(|l| r.done.contains(&l.0)).count() as u32,
-        total: lessons.len() as u32,
-    })
 }
 
 pub async fn read_lesson(
@@ -214,10 +177,7 @@ pub async fn read_lesson(
     };
     Ok(LessonView {
         done: r.done.contains(&l.id),
-        progress: Progress {
-            done: siblings.iter().filter(|s| r.done.contains(&s.id)).count() as u32,
-            total: siblings.len() as u32,
-        },
+        progress: progress(siblings, &r),
         slug: l.slug.clone(),
         course_slug: c.slug.clone(),
         course_title_zh: c.title_zh.clone(),
@@ -234,12 +194,14 @@ pub async fn read_lesson(
 
 pub async fn mark_lesson(
     db: &impl ConnectionTrait,
+    shelf: &Shelf,
     user: &CurrentUser,
     slug: &str,
     done: bool,
     now: DateTime<Utc>,
 ) -> AppResult<Marked> {
-    let l = live_lesson(db, slug).await?;
+    let (_, siblings, at) = shelf.lesson(slug).ok_or(AppError::NotFound)?;
+    let l = &siblings[at];
     let turn = crate::db::writer_turn(db).await;
     record_open(db, user.id, l.id, now).await?;
     let mut update = lesson_progress::Entity::update_many()
@@ -258,9 +220,10 @@ pub async fn mark_lesson(
     }
     update.exec(db).await?;
     drop(turn);
+    let r = reading(db, Some(user.id)).await?;
     Ok(Marked {
         done,
-        progress: course_progress(db, user.id, l.course_id).await?,
+        progress: progress(siblings, &r),
     })
 }
 

@@ -41,6 +41,10 @@ pub struct Shelf {
     lessons: HashMap<i64, Vec<ShelfLesson>>,
     /// Lesson slug: its course and place in that course.
     lesson_at: HashMap<String, (i64, usize)>,
+    /// Live lesson id: its course.
+    course_of: HashMap<i64, i64>,
+    /// Course id: its place in `courses`.
+    course_index: HashMap<i64, usize>,
     /// Courses with a live quiz.
     quizzes: HashSet<i64>,
 }
@@ -90,6 +94,11 @@ impl Shelf {
                     .map(move |(i, l)| (l.slug.clone(), (*course, i)))
             })
             .collect();
+        let course_of = lessons
+            .iter()
+            .flat_map(|(course, list)| list.iter().map(move |l| (l.id, *course)))
+            .collect();
+        let course_index = courses.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
         use crate::quiz::entity::quiz;
         let quizzes = quiz::Entity::find()
             .filter(quiz::Column::Archived.eq(false))
@@ -103,6 +112,8 @@ impl Shelf {
             tiers,
             lessons,
             lesson_at,
+            course_of,
+            course_index,
             quizzes,
         })
     }
@@ -124,16 +135,13 @@ impl Shelf {
     /// A live lesson by its slug: its course, the course's lessons and its place among them.
     pub fn lesson(&self, slug: &str) -> Option<(&course::Model, &[ShelfLesson], usize)> {
         let (course, at) = *self.lesson_at.get(slug)?;
-        let c = self.courses.iter().find(|c| c.id == course)?;
+        let c = &self.courses[*self.course_index.get(&course)?];
         Some((c, self.lessons(course), at))
     }
 
     /// The course a live lesson belongs to.
     pub fn course_of_lesson(&self, lesson: i64) -> Option<i64> {
-        self.lessons
-            .iter()
-            .find(|(_, list)| list.iter().any(|l| l.id == lesson))
-            .map(|(course, _)| *course)
+        self.course_of.get(&lesson).copied()
     }
 
     pub fn has_quiz(&self, course: i64) -> bool {
