@@ -1,5 +1,7 @@
 //! Opening the database: SQLite by default (a file created on first use), PostgreSQL when the
 //! URL says so. Everything else in the code is the same for both.
+pub mod queue;
+
 use std::time::Duration;
 
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};

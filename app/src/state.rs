@@ -51,6 +51,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     /// QR check-ins waiting to be written together (see `attendance::queue`).
     pub check_ins: Arc<crate::attendance::queue::CheckInQueue>,
+    /// Quiz submissions waiting to be graded together (see `db::queue`).
+    pub gradings: Arc<crate::quiz::service::GradeQueue>,
     /// The live catalog, checked against the database's content stamp on every use (see
     /// `catalog::shelf`).
     pub shelf: Arc<crate::catalog::shelf::ShelfCache>,

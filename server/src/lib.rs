@@ -94,6 +94,7 @@ pub async fn serve(
         }),
         leptos_options: leptos_options(&args, addr),
         check_ins: Default::default(),
+        gradings: Default::default(),
         shelf: Default::default(),
     };
     let sweeper = tokio::spawn(sweep_overdue_attempts(

@@ -481,3 +481,73 @@ async fn instructors_see_results_with_item_analysis_and_trainees_do_not() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_room_submitting_at_once_is_graded_together_each_attempt_once_with_its_own_score() {
+    use academy_app::quiz::entity::attempt_answer;
+    use academy_app::quiz::service::{self, GradeQueue};
+    use std::sync::Arc;
+
+    on_each_database(|db| async move {
+        let set = content::load(&content_root()).unwrap();
+        sync(&db.db, &set, chrono::Utc::now()).await.unwrap();
+        let bank = bank(&db).await;
+        // Whole seconds: PostgreSQL keeps microseconds, and the finish time is compared below.
+        let now = chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 0);
+        // Twelve trainees; trainee k answers the first k questions of their draw right.
+        let mut room = Vec::new();
+        for k in 0..12 {
+            let user = person_with_roles(&db, 10 + k, &[Role::Trainee], None).await;
+            let id = service::start(&db.db, &user, COURSE, now).await.unwrap();
+            let sheet = service::view(&db.db, &user, id, now).await.unwrap();
+            let mut expected = 0.0;
+            for qv in sheet.questions.iter().take(k) {
+                let q = &bank.iter().find(|(qid, _)| *qid == qv.id).unwrap().1;
+                service::save(&db.db, &user, id, qv.id, &right_answer(q), now)
+                    .await
+                    .unwrap();
+                expected += q.points;
+            }
+            room.push((user, id, expected));
+        }
+
+        // Everyone submits at the same moment, and the first trainee twice.
+        let queue = Arc::new(GradeQueue::default());
+        let mut submits = tokio::task::JoinSet::new();
+        for (user, id, _) in room.iter().chain(room.iter().take(1)) {
+            let (db, queue, user, id) = (db.db.clone(), queue.clone(), user.clone(), *id);
+            submits.spawn(async move { service::submit(&db, &queue, &user, id, now).await });
+        }
+        while let Some(done) = submits.join_next().await {
+            assert_eq!(done.unwrap(), Ok(()));
+        }
+
+        for (_, id, expected) in &room {
+            let a = attempt::Entity::find_by_id(*id)
+                .one(&db.db)
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(a.status, "submitted");
+            assert_eq!(a.earned, Some(*expected), "attempt {id}");
+            assert_eq!(
+                a.percent,
+                Some((expected / a.possible * 1000.0).round() / 10.0)
+            );
+            assert_eq!(a.finished_at, Some(now));
+            let rows = attempt_answer::Entity::find()
+                .filter(attempt_answer::Column::AttemptId.eq(*id))
+                .all(&db.db)
+                .await
+                .unwrap();
+            assert_eq!(rows.len(), 10, "a row of points for every drawn question");
+            assert_eq!(rows.iter().filter_map(|r| r.earned).sum::<f64>(), *expected);
+        }
+        // A grade written in a batch is final: grading again finds nothing open.
+        assert!(!service::grade(&db.db, room[0].1, "expired", now)
+            .await
+            .unwrap());
+        db
+    })
+    .await;
+}

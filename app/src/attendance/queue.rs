@@ -1,28 +1,17 @@
-//! QR check-ins written together. When a room scans the projected code in the same second, each
-//! scan used to wait for SQLite's one writer and then write alone: begin, two inserts, commit.
-//! Under a burst those turns, one after another, made the slowest requests. Here a scan joins a
-//! queue and waits for the turn; whoever gets it writes everything queued by then in one
-//! transaction (a read of the seats already marked, one insert of the new marks, one of their
-//! history), then tells each scan what happened to its mark. On PostgreSQL, which takes
-//! concurrent writers, nobody waits: a scan writes whatever is queued at that moment, often
-//! just its own.
-//!
-//! The queue belongs to one server (it is in `AppState`), so marks for one database are never
-//! written into another. The batch is written by a task of its own: a scan whose browser goes
-//! away mid-write cannot cancel the other scans in its batch. (A scan dropped while it waits for
-//! the turn leaves its mark queued; the next scan's batch writes it: the trainee did scan.)
+//! QR check-ins written together (see `crate::db::queue`). When a room scans the projected
+//! code in the same second, the scans waiting for SQLite's one writer are written in one
+//! transaction: a read of the seats already marked, one insert of the new marks, one of their
+//! history; each scan is then told what happened to its mark.
 use std::collections::{HashMap, HashSet};
-use std::sync::{Mutex, MutexGuard};
 
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
-    TransactionTrait, TryInsertResult,
+    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, TransactionTrait,
+    TryInsertResult,
 };
-use tokio::sync::oneshot;
 
 use super::entity::{attendance, attendance_change};
 use super::service::{change_row, insert_of, KEY};
-use crate::error::{AppError, AppResult};
+use crate::db::queue::{BatchWrite, WriteQueue};
 
 /// What became of a mark sent through the queue.
 #[derive(Clone, Debug, PartialEq)]
@@ -43,66 +32,23 @@ fn seat(m: &attendance::Model) -> Seat {
     (m.session_id, m.person_id, m.period)
 }
 
-struct Waiting {
-    mark: attendance::Model,
-    reply: oneshot::Sender<Result<Written, ()>>,
+/// Check-in marks, written in batches.
+pub struct CheckIns;
+
+impl BatchWrite for CheckIns {
+    type Job = attendance::Model;
+    type Outcome = Written;
+    const WHAT: &'static str = "check-ins";
+    fn write(
+        db: &DatabaseConnection,
+        marks: &[attendance::Model],
+    ) -> impl std::future::Future<Output = Result<Vec<Written>, DbErr>> + Send {
+        write(db, marks)
+    }
 }
 
 /// One server's queue of check-ins waiting to be written.
-#[derive(Default)]
-pub struct CheckInQueue {
-    waiting: Mutex<Vec<Waiting>>,
-}
-
-impl std::fmt::Debug for CheckInQueue {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CheckInQueue")
-            .field("waiting", &self.lock().len())
-            .finish()
-    }
-}
-
-impl CheckInQueue {
-    fn lock(&self) -> MutexGuard<'_, Vec<Waiting>> {
-        // The lock guards a push or a take, which cannot panic half-way.
-        self.waiting.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// Writes `mark` (with its history row) unless its seat is already marked.
-    pub async fn record(
-        &self,
-        db: &DatabaseConnection,
-        mark: attendance::Model,
-    ) -> AppResult<Written> {
-        let (reply, answer) = oneshot::channel();
-        self.lock().push(Waiting { mark, reply });
-        let turn = crate::db::writer_turn(db).await;
-        let batch = std::mem::take(&mut *self.lock());
-        if !batch.is_empty() {
-            let db = db.clone();
-            tokio::spawn(async move {
-                let _turn = turn;
-                let marks: Vec<_> = batch.iter().map(|w| w.mark.clone()).collect();
-                let outcome = write(&db, &marks).await;
-                if let Err(err) = &outcome {
-                    tracing::error!(error = %err, marks = marks.len(), "check-ins not written");
-                }
-                for (i, w) in batch.into_iter().enumerate() {
-                    let _ = w.reply.send(match &outcome {
-                        Ok(written) => Ok(written[i].clone()),
-                        Err(_) => Err(()),
-                    });
-                }
-            });
-        }
-        // Someone (this scan, or one ahead of it in the line) has taken the mark; the answer
-        // comes when their transaction is done.
-        match answer.await {
-            Ok(Ok(written)) => Ok(written),
-            _ => Err(AppError::Internal),
-        }
-    }
-}
+pub type CheckInQueue = WriteQueue<CheckIns>;
 
 /// Writes a batch of marks in one transaction; the outcome of each, in order.
 async fn write(
@@ -138,28 +84,18 @@ async fn write(
             fresh.push(i);
         }
     }
-    let returning = db.support_returning();
     for chunk in fresh.chunks(crate::db::BATCH) {
-        let insert = attendance::Entity::insert_many(chunk.iter().map(|&i| insert_of(&marks[i])))
-            .on_conflict_do_nothing_on(KEY);
-        let stored: HashSet<Seat> = if returning {
-            // PostgreSQL: another process may have marked a seat since the read; the rows
-            // returned are exactly the ones stored here.
-            match insert.exec_with_returning_many(&txn).await? {
+        // Another process may have marked a seat since the read (PostgreSQL); the rows
+        // returned are exactly the ones stored here.
+        let stored: HashSet<Seat> =
+            match attendance::Entity::insert_many(chunk.iter().map(|&i| insert_of(&marks[i])))
+                .on_conflict_do_nothing_on(KEY)
+                .exec_with_returning_many(&txn)
+                .await?
+            {
                 TryInsertResult::Inserted(rows) => rows.iter().map(seat).collect(),
                 _ => HashSet::new(),
-            }
-        } else {
-            // SQLite: this process holds the one writer's turn and read the seats inside this
-            // transaction, so every row goes in; should a count ever differ, nobody is told
-            // "new" on a guess.
-            match insert.exec_without_returning(&txn).await? {
-                TryInsertResult::Inserted(n) if n as usize == chunk.len() => {
-                    chunk.iter().map(|&i| seat(&marks[i])).collect()
-                }
-                _ => HashSet::new(),
-            }
-        };
+            };
         for &i in chunk {
             if stored.contains(&seat(&marks[i])) {
                 written[i] = Written::New;

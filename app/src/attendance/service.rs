@@ -364,7 +364,7 @@ pub async fn check_in(
         ..unsaved(s.id, user.id, period, status, user.id, now)
     };
     // The usual case: a first scan, written with the others of its moment (see `queue`).
-    match queue.record(db, fresh.clone()).await? {
+    match queue.write(db, fresh.clone()).await? {
         Written::New => return Ok(result(status.code(), false, now, index)),
         Written::Existing(row) if row.status != Status::Absent.code() => {
             return Ok(result(

@@ -226,7 +226,14 @@ pub async fn submit_attempt(attempt: i64) -> Result<(), AppError> {
         async {
             let user = crate::auth::require_user("submit_attempt").await?;
             let state = crate::state::app_state()?;
-            service::submit(&state.db, &user, attempt, chrono::Utc::now()).await?;
+            service::submit(
+                &state.db,
+                &state.gradings,
+                &user,
+                attempt,
+                chrono::Utc::now(),
+            )
+            .await?;
             leptos_axum::redirect(&format!("/attempts/{attempt}/review"));
             Ok(())
         }

@@ -210,6 +210,36 @@ pub fn passed(percent: f64, pass_percent: u32) -> bool {
     percent >= f64::from(pass_percent)
 }
 
+/// An attempt's grade: the points of each drawn question, their sum, the percentage and the
+/// verdict.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Score {
+    pub per_question: Vec<(i64, f64)>,
+    pub earned: f64,
+    pub percent: f64,
+    pub passed: bool,
+}
+
+/// Grades the drawn questions (id, question, what was saved) of an attempt worth `possible`.
+pub fn score<'a>(
+    questions: impl IntoIterator<Item = (i64, &'a Question, Option<&'a Response>)>,
+    possible: f64,
+    pass_percent: u32,
+) -> Score {
+    let per_question: Vec<(i64, f64)> = questions
+        .into_iter()
+        .map(|(id, q, response)| (id, grade(q, response)))
+        .collect();
+    let earned = per_question.iter().map(|(_, e)| e).sum();
+    let percent = percent(earned, possible);
+    Score {
+        per_question,
+        earned,
+        percent,
+        passed: passed(percent, pass_percent),
+    }
+}
+
 /// The score that counts among an attempt history (in attempt order): the best or the last.
 /// `None` when there is no attempt.
 pub fn counting_score(scores: &[f64], counts: Counts) -> Option<f64> {
@@ -402,6 +432,40 @@ mod tests {
             (actual - expected).abs() < 1e-9,
             "expected {expected}, got {actual}"
         );
+    }
+
+    // score
+
+    #[test]
+    fn a_score_sums_each_question_and_rounds_the_percentage_before_the_pass_mark() {
+        let m = multiple(&[0, 2], Scoring::Partial, 2.0);
+        let s = single(1);
+        let t = true_false(true);
+        let chosen = Response::Multiple(vec![0]);
+        let right = Response::Single(1);
+        let score = score(
+            [
+                (10, &m, Some(&chosen)),
+                (11, &s, Some(&right)),
+                (12, &t, None),
+            ],
+            4.0,
+            50,
+        );
+        assert_eq!(score.per_question.len(), 3);
+        assert_eq!(score.per_question[2], (12, 0.0), "unanswered: no points");
+        assert_close(score.earned, score.per_question.iter().map(|p| p.1).sum());
+        assert_eq!(
+            score.per_question[1],
+            (11, 1.0),
+            "the single choice answered right"
+        );
+        assert_close(score.percent, percent(score.earned, 4.0));
+        assert_eq!(score.passed, score.percent >= 50.0);
+        let none = super::score([(12, &t, None)], 1.0, 60);
+        assert_eq!((none.earned, none.percent, none.passed), (0.0, 0.0, false));
+        let all = super::score([(12, &t, Some(&Response::TrueFalse(true)))], 1.0, 100);
+        assert_eq!((all.earned, all.percent, all.passed), (1.0, 100.0, true));
     }
 
     // normalise_fill

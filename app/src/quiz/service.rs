@@ -1,12 +1,12 @@
 //! Attempts on the server: drawing, saving, grading (on submit, and at the deadline whatever the
 //! browser does), the review, and the results with item analysis.
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::sea_query::{CaseStatement, Expr, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionSession, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    QueryFilter, QueryOrder, Set, TransactionSession, TransactionTrait,
 };
 
 use super::entity::{attempt, attempt_answer, question, quiz};
@@ -18,6 +18,7 @@ use super::{
 use crate::auth::{CurrentUser, Role};
 use crate::catalog::content::{Answer, Question, QuestionKind, Quiz};
 use crate::catalog::entity::course;
+use crate::db::queue::{BatchWrite, WriteQueue};
 use crate::error::{AppError, AppResult};
 use crate::people::entity::{enterprise, person};
 use crate::scheduling::entity::{enrolment, session};
@@ -347,11 +348,13 @@ async fn answers_of(
         .all(db)
         .await?
         .into_iter()
-        .filter_map(|r| {
-            let resp: Response = serde_json::from_str(r.response.as_deref()?).ok()?;
-            Some((r.question_id, resp))
-        })
+        .filter_map(|r| Some((r.question_id, response_of(&r)?)))
         .collect())
+}
+
+/// A saved answer as the grading rules read it (`None`: cleared, or a row of points only).
+fn response_of(row: &attempt_answer::Model) -> Option<Response> {
+    serde_json::from_str(row.response.as_deref()?).ok()
 }
 
 /// An answer as the browser sends it and gets it back.
@@ -460,8 +463,11 @@ pub async fn save(
     Ok(())
 }
 
+/// Submits the trainee's attempt: graded with the others submitted in the same moment (see
+/// [`GradeQueue`]).
 pub async fn submit(
-    db: &(impl ConnectionTrait + TransactionTrait),
+    db: &DatabaseConnection,
+    queue: &GradeQueue,
     user: &CurrentUser,
     attempt_id: i64,
     now: DateTime<Utc>,
@@ -473,19 +479,54 @@ pub async fn submit(
         } else {
             "submitted"
         };
-        grade(db, a.id, status, now).await?;
+        let job = prepare(db, a, status, now).await?;
+        queue.write(db, job).await?;
     }
     Ok(())
+}
+
+/// An open attempt ready to be graded: everything that does not change once it is drawn (its
+/// questions, the quiz's pass mark), read before the write turn.
+pub struct Grading {
+    attempt: attempt::Model,
+    questions: Vec<(i64, Question)>,
+    pass_percent: u32,
+    status: String,
+    now: DateTime<Utc>,
+}
+
+async fn prepare(
+    db: &impl ConnectionTrait,
+    attempt: attempt::Model,
+    status: &str,
+    now: DateTime<Utc>,
+) -> AppResult<Grading> {
+    let settings = settings_of(
+        &quiz::Entity::find_by_id(attempt.quiz_id)
+            .one(db)
+            .await?
+            .ok_or(AppError::Internal)?,
+    )?;
+    let draw = draw_of(&attempt)?;
+    let rows = drawn_rows(db, &draw).await?;
+    let mut questions = Vec::new();
+    for (qid, _) in &draw {
+        if let Some(row) = rows.get(qid) {
+            questions.push((*qid, question_of(row)?));
+        }
+    }
+    Ok(Grading {
+        attempt,
+        questions,
+        pass_percent: settings.pass_percent,
+        status: status.to_string(),
+        now,
+    })
 }
 
 /// Grades an open attempt from what was saved and closes it with `status`. Safe to race: of two
 /// processes grading the same attempt, one writes and the other changes nothing. Returns whether
 /// this call graded it.
-///
-/// What does not change once the attempt is drawn (its questions, the quiz's pass mark) is read
-/// before the write turn; under it come only the claim, the saved answers and three writes.
-/// When a whole room submits at once the turns run one after another, so their length is what
-/// the last one waits for.
 pub async fn grade(
     db: &(impl ConnectionTrait + TransactionTrait),
     attempt_id: i64,
@@ -498,82 +539,165 @@ pub async fn grade(
     if a.status != "open" {
         return Ok(false);
     }
-    let settings = settings_of(
-        &quiz::Entity::find_by_id(a.quiz_id)
-            .one(db)
+    let job = prepare(db, a, status, now).await?;
+    let _turn = crate::db::writer_turn(db).await;
+    Ok(write_grades(db, std::slice::from_ref(&job))
+        .await?
+        .first()
+        .copied()
+        .unwrap_or(false))
+}
+
+/// Quiz submissions, graded in batches: when a whole room submits at once, the write turns no
+/// longer run one after another, one attempt each.
+pub struct Gradings;
+
+impl BatchWrite for Gradings {
+    type Job = Grading;
+    type Outcome = bool;
+    const WHAT: &'static str = "quiz grades";
+    fn write(
+        db: &DatabaseConnection,
+        jobs: &[Grading],
+    ) -> impl std::future::Future<Output = Result<Vec<bool>, DbErr>> + Send {
+        write_grades(db, jobs)
+    }
+}
+
+/// One server's queue of attempts waiting to be graded.
+pub type GradeQueue = WriteQueue<Gradings>;
+
+/// Attempts (and the answers' rows) one grading statement carries: five values and an id each.
+const GRADE_BATCH: usize = 100;
+
+/// Grades `jobs` together: reads what was saved, then in one transaction closes the attempts
+/// still open with their scores (one statement per hundred, which is also the claim: an attempt
+/// another grader closed first is left alone) and writes every drawn question's points, answered
+/// or not, for item analysis. Returns, for each job, whether this call graded it.
+///
+/// On SQLite the caller holds the writer's turn, so no answer is saved between the read and the
+/// claim.
+async fn write_grades(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    jobs: &[Grading],
+) -> Result<Vec<bool>, DbErr> {
+    // The same attempt twice in a batch (two submits at once) is graded by the first.
+    let mut seen = HashSet::new();
+    let firsts: Vec<usize> = (0..jobs.len())
+        .filter(|&i| seen.insert(jobs[i].attempt.id))
+        .collect();
+    let mut saved: HashMap<i64, HashMap<i64, Response>> = HashMap::new();
+    for chunk in firsts.chunks(crate::db::BATCH) {
+        for row in attempt_answer::Entity::find()
+            .filter(
+                attempt_answer::Column::AttemptId.is_in(chunk.iter().map(|&i| jobs[i].attempt.id)),
+            )
+            .all(db)
             .await?
-            .ok_or(AppError::Internal)?,
-    )?;
-    let draw = draw_of(&a)?;
-    let rows = drawn_rows(db, &draw).await?;
-    let mut questions = Vec::new();
-    for (qid, _) in &draw {
-        if let Some(row) = rows.get(qid) {
-            questions.push((*qid, question_of(row)?));
+        {
+            if let Some(r) = response_of(&row) {
+                saved
+                    .entry(row.attempt_id)
+                    .or_default()
+                    .insert(row.question_id, r);
+            }
         }
     }
+    let scores: HashMap<i64, rules::Score> = firsts
+        .iter()
+        .map(|&i| {
+            let j = &jobs[i];
+            let answers = saved.get(&j.attempt.id);
+            let score = rules::score(
+                j.questions
+                    .iter()
+                    .map(|(qid, q)| (*qid, q, answers.and_then(|a| a.get(qid)))),
+                j.attempt.possible,
+                j.pass_percent,
+            );
+            (j.attempt.id, score)
+        })
+        .collect();
 
-    let _turn = crate::db::writer_turn(db).await;
     let txn = db.begin().await?;
-    // Claim the attempt first, with a write: a second grader (another request, another server
-    // process) waits for this transaction and then finds nothing open. Writing before reading
-    // also keeps SQLite from refusing a read transaction's late upgrade to a write.
-    let claimed = attempt::Entity::update_many()
-        .col_expr(attempt::Column::Status, Expr::value(status))
-        .col_expr(attempt::Column::FinishedAt, Expr::value(Some(now)))
-        .filter(attempt::Column::Id.eq(attempt_id))
-        .filter(attempt::Column::Status.eq("open"))
-        .exec(&txn)
-        .await?;
-    if claimed.rows_affected == 0 {
-        txn.rollback().await?;
-        return Ok(false);
-    }
-    // The answers as saved up to the claim.
-    let saved = answers_of(&txn, a.id).await?;
-    let mut earned_total = 0.0;
-    let mut per_question = Vec::new();
-    for (qid, q) in &questions {
-        let earned = rules::grade(q, saved.get(qid));
-        earned_total += earned;
-        per_question.push((*qid, earned));
-    }
-    let percent = rules::percent(earned_total, a.possible);
-    attempt::Entity::update_many()
-        .col_expr(attempt::Column::Earned, Expr::value(Some(earned_total)))
-        .col_expr(attempt::Column::Percent, Expr::value(Some(percent)))
-        .col_expr(
-            attempt::Column::Passed,
-            Expr::value(Some(rules::passed(percent, settings.pass_percent))),
-        )
-        .filter(attempt::Column::Id.eq(a.id))
-        .exec(&txn)
-        .await?;
-    // Every drawn question gets a row with its points, answered or not, for item analysis: one
-    // statement for all of them.
-    for chunk in per_question.chunks(crate::db::BATCH) {
-        attempt_answer::Entity::insert_many(chunk.iter().map(|(qid, earned)| {
-            attempt_answer::ActiveModel {
-                attempt_id: Set(a.id),
-                question_id: Set(*qid),
-                response: Set(None),
-                saved_at: Set(now),
-                earned: Set(Some(*earned)),
+    let mut claimed = HashSet::new();
+    for chunk in firsts.chunks(GRADE_BATCH) {
+        let case = |value: &dyn Fn(&Grading, &rules::Score) -> sea_orm::Value,
+                    column: attempt::Column| {
+            let mut case = CaseStatement::new();
+            for &i in chunk {
+                let j = &jobs[i];
+                case = case.case(
+                    attempt::Column::Id.eq(j.attempt.id),
+                    Expr::val(value(j, &scores[&j.attempt.id])),
+                );
             }
-        }))
-        .on_conflict(
-            OnConflict::columns([
-                attempt_answer::Column::AttemptId,
-                attempt_answer::Column::QuestionId,
-            ])
-            .update_column(attempt_answer::Column::Earned)
-            .to_owned(),
-        )
-        .exec_without_returning(&txn)
-        .await?;
+            let case: Expr = case.finally(Expr::col(column)).into();
+            case
+        };
+        let closed = attempt::Entity::update_many()
+            .col_expr(
+                attempt::Column::Status,
+                case(&|j, _| j.status.clone().into(), attempt::Column::Status),
+            )
+            .col_expr(
+                attempt::Column::FinishedAt,
+                case(&|j, _| Some(j.now).into(), attempt::Column::FinishedAt),
+            )
+            .col_expr(
+                attempt::Column::Earned,
+                case(&|_, s| Some(s.earned).into(), attempt::Column::Earned),
+            )
+            .col_expr(
+                attempt::Column::Percent,
+                case(&|_, s| Some(s.percent).into(), attempt::Column::Percent),
+            )
+            .col_expr(
+                attempt::Column::Passed,
+                case(&|_, s| Some(s.passed).into(), attempt::Column::Passed),
+            )
+            .filter(attempt::Column::Id.is_in(chunk.iter().map(|&i| jobs[i].attempt.id)))
+            .filter(attempt::Column::Status.eq("open"))
+            .exec_with_returning(&txn)
+            .await?;
+        claimed.extend(closed.iter().map(|a| a.id));
+    }
+    let rows: Vec<attempt_answer::ActiveModel> = firsts
+        .iter()
+        .map(|&i| &jobs[i])
+        .filter(|j| claimed.contains(&j.attempt.id))
+        .flat_map(|j| {
+            scores[&j.attempt.id]
+                .per_question
+                .iter()
+                .map(|(qid, earned)| attempt_answer::ActiveModel {
+                    attempt_id: Set(j.attempt.id),
+                    question_id: Set(*qid),
+                    response: Set(None),
+                    saved_at: Set(j.now),
+                    earned: Set(Some(*earned)),
+                })
+        })
+        .collect();
+    for chunk in rows.chunks(crate::db::BATCH) {
+        attempt_answer::Entity::insert_many(chunk.to_vec())
+            .on_conflict(
+                OnConflict::columns([
+                    attempt_answer::Column::AttemptId,
+                    attempt_answer::Column::QuestionId,
+                ])
+                .update_column(attempt_answer::Column::Earned)
+                .to_owned(),
+            )
+            .exec_without_returning(&txn)
+            .await?;
     }
     txn.commit().await?;
-    Ok(true)
+    let mut told = HashSet::new();
+    Ok(jobs
+        .iter()
+        .map(|j| claimed.contains(&j.attempt.id) && told.insert(j.attempt.id))
+        .collect())
 }
 
 /// Grades every open attempt whose deadline (plus the grace) has passed; the server runs this
