@@ -13,8 +13,21 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/academy.db";
 /// bind-parameter limits of SQLite (32,766) and PostgreSQL (65,535) even for the widest table.
 pub const BATCH: usize = 200;
 
+/// Connections kept open by default: SQLite runs one writer at a time whatever the number, and
+/// each connection is a thread of its own.
+pub const SQLITE_CONNECTIONS: u32 = 8;
+pub const POSTGRES_CONNECTIONS: u32 = 20;
+
 /// Connects, creating the SQLite file (and its folder) when it does not exist yet.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+    connect_with(url, None).await
+}
+
+/// [`connect`] with `connections` in the pool instead of the default.
+pub async fn connect_with(
+    url: &str,
+    connections: Option<u32>,
+) -> Result<DatabaseConnection, DbErr> {
     let mut url = url.to_string();
     if let Some(path) = sqlite_path(&url) {
         if let Some(dir) = std::path::Path::new(&path).parent() {
@@ -35,14 +48,15 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     if is_sqlite {
         // One writer at a time is SQLite's rule: WAL lets readers go on while it writes, and the
         // busy timeout makes a second writer wait its turn instead of failing.
-        opts.max_connections(8).map_sqlx_sqlite_opts(|o| {
-            o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
-                .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
-                .busy_timeout(Duration::from_secs(30))
-                .foreign_keys(true)
-        });
+        opts.max_connections(connections.unwrap_or(SQLITE_CONNECTIONS))
+            .map_sqlx_sqlite_opts(|o| {
+                o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                    .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+                    .busy_timeout(Duration::from_secs(30))
+                    .foreign_keys(true)
+            });
     } else {
-        opts.max_connections(20);
+        opts.max_connections(connections.unwrap_or(POSTGRES_CONNECTIONS));
     }
     Database::connect(opts).await
 }

@@ -10,6 +10,11 @@ pub struct DbArgs {
     /// Database URL: a `sqlite://` file (created on first run) or a `postgres://` server.
     #[arg(long, env = "DATABASE_URL", default_value = academy_app::db::DEFAULT_DATABASE_URL)]
     pub database_url: String,
+    /// Connections the server keeps open to the database (default: 8 for SQLite, 20 for
+    /// PostgreSQL). With several processes on one PostgreSQL, keep their sum under its
+    /// `max_connections`.
+    #[arg(long, env = "ACADEMY_DB_CONNECTIONS", value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub db_connections: Option<u32>,
 }
 
 #[derive(Args, Clone, Debug)]
@@ -177,6 +182,35 @@ impl ServeArgs {
             grace_seconds: self.checkin_grace_seconds.max(0),
             late_after_minutes: self.late_after_minutes.max(0),
             opens_minutes_before: self.checkin_opens_minutes.max(0),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Db {
+        #[command(flatten)]
+        db: super::DbArgs,
+    }
+
+    #[test]
+    fn the_pool_size_is_a_number_from_one() {
+        let parsed = |args: &[&str]| Db::try_parse_from([&["academy"], args].concat());
+        assert_eq!(
+            parsed(&["--db-connections", "4"])
+                .unwrap()
+                .db
+                .db_connections,
+            Some(4)
+        );
+        for bad in ["0", "-1", "many", "1001"] {
+            let err = parsed(&[&format!("--db-connections={bad}")])
+                .err()
+                .expect(bad);
+            assert!(err.to_string().contains("--db-connections"), "{err}");
         }
     }
 }

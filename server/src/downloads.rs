@@ -59,16 +59,19 @@ pub async fn quiz_export(
         Ok(user) => user,
         Err(refusal) => return refusal,
     };
-    let report =
-        match academy_app::quiz::service::results(&state.db, &user, &course, chrono::Utc::now())
+    let report = match async {
+        let shelf = state.shelf.get(&state.db).await?;
+        academy_app::quiz::service::results(&state.db, &shelf, &user, &course, chrono::Utc::now())
             .await
-        {
-            Ok(r) => r,
-            Err(academy_app::error::AppError::NotFound) => {
-                return StatusCode::NOT_FOUND.into_response()
-            }
-            Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-        };
+    }
+    .await
+    {
+        Ok(r) => r,
+        Err(academy_app::error::AppError::NotFound) => {
+            return StatusCode::NOT_FOUND.into_response()
+        }
+        Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    };
     use academy_app::quiz::export::{items, results};
     let built = match name.as_str() {
         "results.csv" => to_csv(&results(&report)).map(|b| (b, "text/csv; charset=utf-8")),

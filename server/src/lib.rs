@@ -19,7 +19,15 @@ pub use config::{DbArgs, ServeArgs};
 
 /// Opens the database and brings its schema up to date.
 pub async fn open_database(url: &str) -> anyhow::Result<DatabaseConnection> {
-    let db = academy_app::db::connect(url)
+    open_database_with(url, None).await
+}
+
+/// [`open_database`] with `connections` in the pool instead of the default.
+pub async fn open_database_with(
+    url: &str,
+    connections: Option<u32>,
+) -> anyhow::Result<DatabaseConnection> {
+    let db = academy_app::db::connect_with(url, connections)
         .await
         .map_err(|e| anyhow::anyhow!("cannot open the database {}: {e}", redact(url)))?;
     Migrator::up(&db, None).await?;
@@ -95,6 +103,7 @@ pub async fn serve(
         leptos_options: leptos_options(&args, addr),
         check_ins: Default::default(),
         gradings: Default::default(),
+        saves: Default::default(),
         shelf: Default::default(),
     };
     let sweeper = tokio::spawn(sweep_overdue_attempts(

@@ -1,5 +1,5 @@
 //! The `academy` command: `serve` (the default), `migrate`, `seed --demo`.
-use academy_server::{open_database, redact, seed, shutdown_signal, DbArgs, ServeArgs};
+use academy_server::{open_database_with, redact, seed, shutdown_signal, DbArgs, ServeArgs};
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
@@ -106,7 +106,7 @@ async fn start() {
 }
 
 async fn open(db: &DbArgs) -> anyhow::Result<sea_orm::DatabaseConnection> {
-    let conn = open_database(&db.database_url).await?;
+    let conn = open_database_with(&db.database_url, db.db_connections).await?;
     tracing::info!(database = %redact(&db.database_url), "database ready");
     Ok(conn)
 }

@@ -1,40 +1,16 @@
 //! Content sync and the lesson reader, on SQLite and PostgreSQL, through the real server.
 mod common;
 
-use std::path::{Path, PathBuf};
-
 use academy_app::auth::Role;
 use academy_app::catalog::content;
 use academy_app::catalog::entity::{course, lesson, lesson_progress};
 use academy_app::catalog::shelf::{version, ShelfCache};
 use academy_app::catalog::sync::sync;
-use common::{call, content_root, on_each_database, person_with_roles, session_cookie, sign_in};
+use common::{
+    call, content_copy, content_root, on_each_database, person_with_roles, session_cookie, sign_in,
+};
 use common::{TestApp, PASSWORD};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
-
-/// A copy of `content/` to edit.
-fn content_copy() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "academy-content-{}-{}",
-        std::process::id(),
-        chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
-    ));
-    copy_dir(&content_root(), &dir);
-    dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
 
 #[tokio::test]
 async fn sync_twice_writes_nothing_the_second_time_and_archives_removed_lessons() {

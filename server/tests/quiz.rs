@@ -5,6 +5,7 @@ mod common;
 
 use academy_app::auth::Role;
 use academy_app::catalog::content::{self, Answer, Question};
+use academy_app::catalog::shelf::Shelf;
 use academy_app::catalog::sync::sync;
 use academy_app::quiz::entity::{attempt, question};
 use academy_app::quiz::service::grade_overdue;
@@ -68,6 +69,14 @@ async fn bank(db: &TestDb) -> Vec<(i64, Question)> {
         .into_iter()
         .map(|q| (q.id, serde_json::from_str(&q.data).unwrap()))
         .collect()
+}
+
+/// The content synced: the question bank, and a catalog shelf as a server process keeps it.
+async fn synced(db: &TestDb) -> (Vec<(i64, Question)>, std::sync::Arc<Shelf>) {
+    let set = content::load(&content_root()).unwrap();
+    sync(&db.db, &set, chrono::Utc::now()).await.unwrap();
+    let shelf = Shelf::load(&db.db).await.unwrap();
+    (bank(db).await, std::sync::Arc::new(shelf))
 }
 
 fn right_answer(q: &Question) -> String {
@@ -485,25 +494,31 @@ async fn instructors_see_results_with_item_analysis_and_trainees_do_not() {
 #[tokio::test]
 async fn a_room_submitting_at_once_is_graded_together_each_attempt_once_with_its_own_score() {
     use academy_app::quiz::entity::attempt_answer;
-    use academy_app::quiz::service::{self, GradeQueue};
+    use academy_app::quiz::service::{self, GradeQueue, SaveQueue};
     use std::sync::Arc;
 
     on_each_database(|db| async move {
-        let set = content::load(&content_root()).unwrap();
-        sync(&db.db, &set, chrono::Utc::now()).await.unwrap();
-        let bank = bank(&db).await;
+        let (bank, shelf) = synced(&db).await;
+        let saves = SaveQueue::default();
         // Whole seconds: PostgreSQL keeps microseconds, and the finish time is compared below.
         let now = chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 0);
         // Twelve trainees; trainee k answers the first k questions of their draw right.
         let mut room = Vec::new();
         for k in 0..12 {
             let user = person_with_roles(&db, 10 + k, &[Role::Trainee], None).await;
-            let id = service::start(&db.db, &user, COURSE, now).await.unwrap();
-            let sheet = service::view(&db.db, &user, id, now).await.unwrap();
+            let id = service::start(&db.db, &shelf, &user, COURSE, now)
+                .await
+                .unwrap();
+            let sheet = service::view(&db.db, &shelf, &user, id, now).await.unwrap();
             let mut expected = 0.0;
             for qv in sheet.questions.iter().take(k) {
                 let q = &bank.iter().find(|(qid, _)| *qid == qv.id).unwrap().1;
-                service::save(&db.db, &user, id, qv.id, &right_answer(q), now)
+                let given = service::Answered {
+                    attempt: id,
+                    question: qv.id,
+                    text: &right_answer(q),
+                };
+                service::save(&db.db, (&shelf, &saves), &user, given, now)
                     .await
                     .unwrap();
                 expected += q.points;
@@ -515,8 +530,10 @@ async fn a_room_submitting_at_once_is_graded_together_each_attempt_once_with_its
         let queue = Arc::new(GradeQueue::default());
         let mut submits = tokio::task::JoinSet::new();
         for (user, id, _) in room.iter().chain(room.iter().take(1)) {
-            let (db, queue, user, id) = (db.db.clone(), queue.clone(), user.clone(), *id);
-            submits.spawn(async move { service::submit(&db, &queue, &user, id, now).await });
+            let (db, shelf, queue) = (db.db.clone(), shelf.clone(), queue.clone());
+            let (user, id) = (user.clone(), *id);
+            submits
+                .spawn(async move { service::submit(&db, &shelf, &queue, &user, id, now).await });
         }
         while let Some(done) = submits.join_next().await {
             assert_eq!(done.unwrap(), Ok(()));
@@ -547,6 +564,174 @@ async fn a_room_submitting_at_once_is_graded_together_each_attempt_once_with_its
         assert!(!service::grade(&db.db, room[0].1, "expired", now)
             .await
             .unwrap());
+        db
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn answers_saved_at_once_are_all_kept_and_of_two_for_one_question_the_later_stands() {
+    use academy_app::db::queue::BatchWrite;
+    use academy_app::quiz::entity::attempt_answer;
+    use academy_app::quiz::rules::Response;
+    use academy_app::quiz::service::{self, SaveQueue, Saves, Saving};
+    use std::sync::Arc;
+
+    on_each_database(|db| async move {
+        let (bank, shelf) = synced(&db).await;
+        let now = chrono::Utc::now();
+        let mut room = Vec::new();
+        for k in 0..8 {
+            let user = person_with_roles(&db, 10 + k, &[Role::Trainee], None).await;
+            let id = service::start(&db.db, &shelf, &user, COURSE, now)
+                .await
+                .unwrap();
+            let sheet = service::view(&db.db, &shelf, &user, id, now).await.unwrap();
+            room.push((user, id, sheet.questions));
+        }
+
+        // The whole room answers every question at the same moment, through one queue.
+        let queue = Arc::new(SaveQueue::default());
+        let mut saves = tokio::task::JoinSet::new();
+        for (user, id, questions) in &room {
+            for qv in questions {
+                let q = &bank.iter().find(|(qid, _)| *qid == qv.id).unwrap().1;
+                let (db, shelf, queue) = (db.db.clone(), shelf.clone(), queue.clone());
+                let (user, id, qid, answer) = (user.clone(), *id, qv.id, right_answer(q));
+                saves.spawn(async move {
+                    let given = service::Answered {
+                        attempt: id,
+                        question: qid,
+                        text: &answer,
+                    };
+                    service::save(&db, (&shelf, &queue), &user, given, now).await
+                });
+            }
+        }
+        let mut count = 0;
+        while let Some(done) = saves.join_next().await {
+            assert_eq!(done.unwrap(), Ok(()));
+            count += 1;
+        }
+        assert_eq!(count, 80);
+        let rows_of = |id: i64| {
+            attempt_answer::Entity::find()
+                .filter(attempt_answer::Column::AttemptId.eq(id))
+                .all(&db.db)
+        };
+        for (_, id, questions) in &room {
+            let rows = rows_of(*id).await.unwrap();
+            assert_eq!(rows.len(), questions.len(), "attempt {id}");
+            assert!(rows.iter().all(|r| r.response.is_some()));
+        }
+
+        // One batch holding two answers to one question, and a cleared one: the later stands.
+        let (a, b) = (room[0].1, room[1].1);
+        let (qa, qb) = (room[0].2[0].id, room[1].2[0].id);
+        let json = |r: Response| Some(serde_json::to_string(&r).unwrap());
+        let batch = [
+            Saving {
+                attempt_id: a,
+                question_id: qa,
+                response: json(Response::Fill("先".into())),
+                now,
+            },
+            Saving {
+                attempt_id: b,
+                question_id: qb,
+                response: None,
+                now,
+            },
+            Saving {
+                attempt_id: a,
+                question_id: qa,
+                response: json(Response::Fill("后".into())),
+                now,
+            },
+        ];
+        assert_eq!(Saves::write(&db.db, &batch).await.unwrap().len(), 3);
+        let of = |rows: Vec<attempt_answer::Model>, q: i64| {
+            rows.into_iter().find(|r| r.question_id == q).unwrap()
+        };
+        assert_eq!(
+            of(rows_of(a).await.unwrap(), qa).response,
+            json(Response::Fill("后".into()))
+        );
+        assert_eq!(of(rows_of(b).await.unwrap(), qb).response, None);
+        db
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_edited_quiz_is_what_the_next_attempt_gets_and_old_attempts_keep_their_questions() {
+    on_each_database(|db| async move {
+        let (app, cookie) = setup(&db).await;
+        let first = start(&app, &cookie).await;
+        let (_, sheet) = view(&app, &cookie, first).await;
+        let first_drawn: Vec<i64> = sheet["questions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|q| q["id"].as_i64().unwrap())
+            .collect();
+        let res = call(
+            &app,
+            Some(&cookie),
+            "submit_attempt",
+            &format!("attempt={first}"),
+        )
+        .await;
+        assert!(res.status().is_success() || res.status().is_redirection());
+
+        // The course files change while the server runs: a stricter pass mark, five questions a
+        // draw, and every question replaced (the old ones are archived).
+        let dir = common::content_copy();
+        let file = dir.join(format!("courses/{COURSE}/quiz.toml"));
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(text.contains("pass_percent = 60") && text.contains("draw = 10"));
+        let edited = text
+            .replace("pass_percent = 60", "pass_percent = 75")
+            .replace("draw = 10", "draw = 5")
+            .replace("id = \"q", "id = \"r");
+        std::fs::write(&file, edited).unwrap();
+        let report = sync(&db.db, &content::load(&dir).unwrap(), chrono::Utc::now())
+            .await
+            .unwrap();
+        assert_eq!(report.quizzes_updated, 1, "{report:?}");
+
+        let overview: Value = call(
+            &app,
+            Some(&cookie),
+            "quiz_overview",
+            &format!("course={COURSE}"),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+        assert_eq!(overview["info"]["pass_percent"], 75);
+        assert_eq!(overview["info"]["questions"], 5);
+        let second = start(&app, &cookie).await;
+        let (_, sheet) = view(&app, &cookie, second).await;
+        let drawn = sheet["questions"].as_array().unwrap();
+        assert_eq!(drawn.len(), 5);
+        for q in drawn {
+            let id = q["id"].as_i64().unwrap();
+            assert!(!first_drawn.contains(&id), "an archived question drawn");
+        }
+        // The first attempt's review still shows the ten questions it was given.
+        let review: Value = call(
+            &app,
+            Some(&cookie),
+            "attempt_review",
+            &format!("attempt={first}"),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+        assert_eq!(review["items"].as_array().unwrap().len(), 10);
         db
     })
     .await;

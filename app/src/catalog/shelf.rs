@@ -1,5 +1,5 @@
 //! The live catalog as the last content sync left it: courses in order, their tiers, their
-//! lessons with rendered bodies, and which courses have a quiz. Only a content sync writes these
+//! lessons with rendered bodies, and their quizzes with the question banks parsed. Only a content sync writes these
 //! rows, and a sync that changes anything stamps a new [`VERSION_KEY`] in `setting` in the same
 //! transaction. Each server process keeps one shelf and, per request, reads only that stamp (a
 //! primary-key lookup), loading the shelf again when the stamp moved. So a crowd reading lessons
@@ -14,6 +14,8 @@ use super::entity::{course, course_tier, lesson};
 use super::TocEntry;
 use crate::attendance::entity::setting;
 use crate::error::AppResult;
+use crate::quiz::bank::Bank;
+use crate::quiz::entity::{question, quiz};
 
 /// The `setting` row a content sync stamps with a fresh value whenever it changes something.
 pub const VERSION_KEY: &str = "content_version";
@@ -45,12 +47,14 @@ pub struct Shelf {
     course_of: HashMap<i64, i64>,
     /// Course id: its place in `courses`.
     course_index: HashMap<i64, usize>,
-    /// Courses with a live quiz.
-    quizzes: HashSet<i64>,
+    /// Live quizzes by their course.
+    quizzes: HashMap<i64, Arc<Bank>>,
+    /// Live quiz id: its course.
+    quiz_course: HashMap<i64, i64>,
 }
 
 impl Shelf {
-    /// Reads the live catalog: four queries, whatever its size.
+    /// Reads the live catalog: five queries, whatever its size.
     pub async fn load(db: &impl ConnectionTrait) -> AppResult<Shelf> {
         let courses = course::Entity::find()
             .filter(course::Column::Archived.eq(false))
@@ -99,14 +103,24 @@ impl Shelf {
             .flat_map(|(course, list)| list.iter().map(move |l| (l.id, *course)))
             .collect();
         let course_index = courses.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
-        use crate::quiz::entity::quiz;
-        let quizzes = quiz::Entity::find()
+        let mut banks: HashMap<i64, Vec<question::Model>> = HashMap::new();
+        for q in question::Entity::find().all(db).await? {
+            banks.entry(q.quiz_id).or_default().push(q);
+        }
+        let mut quizzes = HashMap::new();
+        for q in quiz::Entity::find()
             .filter(quiz::Column::Archived.eq(false))
             .all(db)
             .await?
             .into_iter()
-            .map(|q| q.course_id)
-            .collect();
+            .filter(|q| live.contains(&q.course_id))
+        {
+            // An unreadable quiz (logged) is left off: its course shows no quiz.
+            if let Ok(bank) = Bank::new(&q, banks.remove(&q.id).unwrap_or_default()) {
+                quizzes.insert(q.course_id, Arc::new(bank));
+            }
+        }
+        let quiz_course = quizzes.values().map(|b| (b.quiz_id, b.course_id)).collect();
         Ok(Shelf {
             courses,
             tiers,
@@ -115,6 +129,7 @@ impl Shelf {
             course_of,
             course_index,
             quizzes,
+            quiz_course,
         })
     }
 
@@ -145,7 +160,22 @@ impl Shelf {
     }
 
     pub fn has_quiz(&self, course: i64) -> bool {
-        self.quizzes.contains(&course)
+        self.quizzes.contains_key(&course)
+    }
+
+    /// A live course's quiz.
+    pub fn quiz_of(&self, course: i64) -> Option<Arc<Bank>> {
+        self.quizzes.get(&course).cloned()
+    }
+
+    /// A live quiz by its id.
+    pub fn quiz(&self, id: i64) -> Option<Arc<Bank>> {
+        self.quiz_of(*self.quiz_course.get(&id)?)
+    }
+
+    /// A live course by its id.
+    pub fn course_by_id(&self, id: i64) -> Option<&course::Model> {
+        self.courses.get(*self.course_index.get(&id)?)
     }
 }
 

@@ -10,6 +10,8 @@ use crate::error::AppError;
 pub mod pages;
 
 #[cfg(feature = "ssr")]
+pub mod bank;
+#[cfg(feature = "ssr")]
 pub mod entity;
 #[cfg(feature = "ssr")]
 pub mod export;
@@ -163,7 +165,8 @@ pub async fn quiz_overview(course: String) -> Result<QuizHome, AppError> {
         async {
             let user = crate::auth::require_user("quiz_overview").await?;
             let state = crate::state::app_state()?;
-            service::overview(&state.db, &user, &course, chrono::Utc::now()).await
+            let shelf = state.shelf.get(&state.db).await?;
+            service::overview(&state.db, &shelf, &user, &course, chrono::Utc::now()).await
         }
         .await,
     )
@@ -176,7 +179,8 @@ pub async fn start_attempt(course: String) -> Result<i64, AppError> {
         async {
             let user = crate::auth::require_user("start_attempt").await?;
             let state = crate::state::app_state()?;
-            let id = service::start(&state.db, &user, &course, chrono::Utc::now()).await?;
+            let shelf = state.shelf.get(&state.db).await?;
+            let id = service::start(&state.db, &shelf, &user, &course, chrono::Utc::now()).await?;
             leptos_axum::redirect(&format!("/attempts/{id}"));
             Ok(id)
         }
@@ -191,7 +195,8 @@ pub async fn attempt_view(attempt: i64) -> Result<AttemptSheet, AppError> {
         async {
             let user = crate::auth::require_user("attempt_view").await?;
             let state = crate::state::app_state()?;
-            service::view(&state.db, &user, attempt, chrono::Utc::now()).await
+            let shelf = state.shelf.get(&state.db).await?;
+            service::view(&state.db, &shelf, &user, attempt, chrono::Utc::now()).await
         }
         .await,
     )
@@ -205,15 +210,14 @@ pub async fn save_answer(attempt: i64, question: i64, answer: String) -> Result<
         async {
             let user = crate::auth::require_user("save_answer").await?;
             let state = crate::state::app_state()?;
-            service::save(
-                &state.db,
-                &user,
+            let shelf = state.shelf.get(&state.db).await?;
+            let given = service::Answered {
                 attempt,
                 question,
-                &answer,
-                chrono::Utc::now(),
-            )
-            .await
+                text: &answer,
+            };
+            let now = chrono::Utc::now();
+            service::save(&state.db, (&shelf, &state.saves), &user, given, now).await
         }
         .await,
     )
@@ -226,8 +230,10 @@ pub async fn submit_attempt(attempt: i64) -> Result<(), AppError> {
         async {
             let user = crate::auth::require_user("submit_attempt").await?;
             let state = crate::state::app_state()?;
+            let shelf = state.shelf.get(&state.db).await?;
             service::submit(
                 &state.db,
+                &shelf,
                 &state.gradings,
                 &user,
                 attempt,
@@ -248,7 +254,8 @@ pub async fn attempt_review(attempt: i64) -> Result<ReviewView, AppError> {
         async {
             let user = crate::auth::require_user("attempt_review").await?;
             let state = crate::state::app_state()?;
-            service::review(&state.db, &user, attempt, chrono::Utc::now()).await
+            let shelf = state.shelf.get(&state.db).await?;
+            service::review(&state.db, &shelf, &user, attempt, chrono::Utc::now()).await
         }
         .await,
     )
@@ -261,7 +268,8 @@ pub async fn quiz_results(course: String) -> Result<QuizReport, AppError> {
         async {
             let user = crate::auth::require_user("quiz_results").await?;
             let state = crate::state::app_state()?;
-            service::results(&state.db, &user, &course, chrono::Utc::now()).await
+            let shelf = state.shelf.get(&state.db).await?;
+            service::results(&state.db, &shelf, &user, &course, chrono::Utc::now()).await
         }
         .await,
     )

@@ -1,6 +1,10 @@
 //! Attempts on the server: drawing, saving, grading (on submit, and at the deadline whatever the
 //! browser does), the review, and the results with item analysis.
+//!
+//! A live quiz's settings and bank come from the catalog shelf (see [`bank`](super::bank)), so
+//! the crowd starting or submitting at once asks the database only about attempts and answers.
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{CaseStatement, Expr, OnConflict};
@@ -9,15 +13,17 @@ use sea_orm::{
     QueryFilter, QueryOrder, Set, TransactionSession, TransactionTrait,
 };
 
-use super::entity::{attempt, attempt_answer, question, quiz};
+use super::bank::{self, Bank};
+use super::entity::{attempt, attempt_answer};
 use super::rules::{self, ItemResponse, Response};
 use super::{
     AttemptSheet, AttemptSummary, GroupRow, ItemRow, QuestionView, QuizHome, QuizInfo, QuizReport,
     ResultRow, ReviewItem, ReviewView,
 };
 use crate::auth::{CurrentUser, Role};
-use crate::catalog::content::{Answer, Question, QuestionKind, Quiz};
+use crate::catalog::content::{Answer, Question, QuestionKind};
 use crate::catalog::entity::course;
+use crate::catalog::shelf::Shelf;
 use crate::db::queue::{BatchWrite, WriteQueue};
 use crate::error::{AppError, AppResult};
 use crate::people::entity::{enterprise, person};
@@ -37,96 +43,53 @@ const STAFF: &[Role] = &[
 
 struct Loaded {
     course: course::Model,
-    quiz: quiz::Model,
-    settings: Quiz,
+    bank: Arc<Bank>,
 }
 
 impl Loaded {
     fn info(&self) -> QuizInfo {
+        let s = &self.bank.settings;
         QuizInfo {
             course_slug: self.course.slug.clone(),
             course_title_zh: self.course.title_zh.clone(),
             course_title_en: self.course.title_en.clone(),
-            title_zh: self.settings.title_zh.clone(),
-            title_en: self.settings.title_en.clone(),
-            questions: self.settings.draw,
-            time_limit_minutes: self.settings.time_limit_minutes,
-            attempts_allowed: self.settings.attempts,
-            pass_percent: self.settings.pass_percent,
-            counts: self.settings.counts.code().to_string(),
-            layout: self.settings.layout.code().to_string(),
+            title_zh: s.title_zh.clone(),
+            title_en: s.title_en.clone(),
+            questions: s.draw,
+            time_limit_minutes: s.time_limit_minutes,
+            attempts_allowed: s.attempts,
+            pass_percent: s.pass_percent,
+            counts: s.counts.code().to_string(),
+            layout: s.layout.code().to_string(),
         }
     }
 }
 
-fn settings_of(q: &quiz::Model) -> AppResult<Quiz> {
-    serde_json::from_str(&q.settings).map_err(|e| {
-        tracing::error!(quiz = q.id, error = %e, "unreadable quiz settings");
-        AppError::Internal
-    })
-}
-
-fn question_of(q: &question::Model) -> AppResult<Question> {
-    serde_json::from_str(&q.data).map_err(|e| {
-        tracing::error!(question = q.id, error = %e, "unreadable question");
-        AppError::Internal
-    })
-}
-
-async fn by_course(db: &impl ConnectionTrait, slug: &str) -> AppResult<Loaded> {
-    let course = course::Entity::find()
-        .filter(course::Column::Slug.eq(slug))
-        .filter(course::Column::Archived.eq(false))
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let quiz = quiz::Entity::find()
-        .filter(quiz::Column::CourseId.eq(course.id))
-        .filter(quiz::Column::Archived.eq(false))
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let settings = settings_of(&quiz)?;
+/// The live quiz of a live course.
+fn by_course(shelf: &Shelf, slug: &str) -> AppResult<Loaded> {
+    let course = shelf.course(slug).ok_or(AppError::NotFound)?;
+    let bank = shelf.quiz_of(course.id).ok_or(AppError::NotFound)?;
     Ok(Loaded {
-        course,
-        quiz,
-        settings,
+        course: course.clone(),
+        bank,
     })
 }
 
-async fn by_quiz_id(db: &impl ConnectionTrait, quiz_id: i64) -> AppResult<Loaded> {
-    let quiz = quiz::Entity::find_by_id(quiz_id)
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let course = course::Entity::find_by_id(quiz.course_id)
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let settings = settings_of(&quiz)?;
-    Ok(Loaded {
-        course,
-        quiz,
-        settings,
-    })
+/// Any quiz, archived ones too (an old attempt's).
+async fn by_quiz_id(db: &impl ConnectionTrait, shelf: &Shelf, quiz_id: i64) -> AppResult<Loaded> {
+    let bank = bank::of(db, Some(shelf), quiz_id).await?;
+    let course = match shelf.course_by_id(bank.course_id) {
+        Some(c) => c.clone(),
+        None => course::Entity::find_by_id(bank.course_id)
+            .one(db)
+            .await?
+            .ok_or(AppError::NotFound)?,
+    };
+    Ok(Loaded { course, bank })
 }
 
 /// The drawn questions of an attempt: question row id and the order its options are shown in.
 type DrawRows = Vec<(i64, Vec<usize>)>;
-
-/// The question rows of a draw, by id.
-async fn drawn_rows(
-    db: &impl ConnectionTrait,
-    draw: &DrawRows,
-) -> AppResult<HashMap<i64, question::Model>> {
-    Ok(question::Entity::find()
-        .filter(question::Column::Id.is_in(draw.iter().map(|d| d.0)))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|q| (q.id, q))
-        .collect())
-}
 
 fn draw_of(a: &attempt::Model) -> AppResult<DrawRows> {
     serde_json::from_str(&a.draw).map_err(|_| AppError::Internal)
@@ -176,15 +139,30 @@ async fn attempts_of(
 /// Grades the person's attempts whose time is up, so what they see is never stale.
 async fn close_overdue(
     db: &(impl ConnectionTrait + TransactionTrait),
+    shelf: &Shelf,
     attempts: &mut [attempt::Model],
     now: DateTime<Utc>,
 ) -> AppResult<()> {
+    let overdue: Vec<attempt::Model> = attempts
+        .iter()
+        .filter(|a| a.status == "open" && is_over(a, now))
+        .cloned()
+        .collect();
+    if overdue.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<i64> = overdue.iter().map(|a| a.id).collect();
+    close(db, Some(shelf), overdue, "expired", now).await?;
+    let fresh: HashMap<i64, attempt::Model> = attempt::Entity::find()
+        .filter(attempt::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect();
     for a in attempts.iter_mut() {
-        if a.status == "open" && is_over(a, now) {
-            grade(db, a.id, "expired", now).await?;
-            if let Some(fresh) = attempt::Entity::find_by_id(a.id).one(db).await? {
-                *a = fresh;
-            }
+        if let Some(f) = fresh.get(&a.id) {
+            *a = f.clone();
         }
     }
     Ok(())
@@ -192,67 +170,59 @@ async fn close_overdue(
 
 pub async fn overview(
     db: &(impl ConnectionTrait + TransactionTrait),
+    shelf: &Shelf,
     user: &CurrentUser,
     slug: &str,
     now: DateTime<Utc>,
 ) -> AppResult<QuizHome> {
-    let loaded = by_course(db, slug).await?;
-    let mut attempts = attempts_of(db, user.id, loaded.quiz.id).await?;
-    close_overdue(db, &mut attempts, now).await?;
+    let loaded = by_course(shelf, slug)?;
+    let settings = &loaded.bank.settings;
+    let mut attempts = attempts_of(db, user.id, loaded.bank.quiz_id).await?;
+    close_overdue(db, shelf, &mut attempts, now).await?;
     let graded: Vec<f64> = attempts.iter().filter_map(|a| a.percent).collect();
-    let counting = rules::counting_score(&graded, loaded.settings.counts);
+    let counting = rules::counting_score(&graded, settings.counts);
     Ok(QuizHome {
         info: loaded.info(),
         open_attempt: attempts.iter().find(|a| a.status == "open").map(|a| a.id),
-        attempts_left: loaded
-            .settings
-            .attempts
-            .saturating_sub(attempts.len() as u32),
+        attempts_left: settings.attempts.saturating_sub(attempts.len() as u32),
         counting_percent: counting,
-        passed: counting.map(|p| rules::passed(p, loaded.settings.pass_percent)),
+        passed: counting.map(|p| rules::passed(p, settings.pass_percent)),
         attempts: attempts.iter().map(summary).collect(),
     })
 }
 
 pub async fn start(
     db: &(impl ConnectionTrait + TransactionTrait),
+    shelf: &Shelf,
     user: &CurrentUser,
     slug: &str,
     now: DateTime<Utc>,
 ) -> AppResult<i64> {
-    let loaded = by_course(db, slug).await?;
-    let mut attempts = attempts_of(db, user.id, loaded.quiz.id).await?;
-    close_overdue(db, &mut attempts, now).await?;
+    let loaded = by_course(shelf, slug)?;
+    let (bank, settings) = (&loaded.bank, &loaded.bank.settings);
+    let mut attempts = attempts_of(db, user.id, bank.quiz_id).await?;
+    close_overdue(db, shelf, &mut attempts, now).await?;
     if let Some(open) = attempts.iter().find(|a| a.status == "open") {
         return Ok(open.id);
     }
-    if attempts.len() as u32 >= loaded.settings.attempts {
+    if attempts.len() as u32 >= settings.attempts {
         return Err(AppError::validation("quiz", "no_attempts_left"));
     }
-    let bank_rows: Vec<question::Model> = question::Entity::find()
-        .filter(question::Column::QuizId.eq(loaded.quiz.id))
-        .filter(question::Column::Archived.eq(false))
-        .order_by_asc(question::Column::Position)
-        .all(db)
-        .await?;
-    let bank: Vec<Question> = bank_rows
-        .iter()
-        .map(question_of)
-        .collect::<AppResult<_>>()?;
+    let (live, live_ids) = bank.live();
     let drawn = {
         let mut rng = rand::rng();
         rules::draw(
-            &bank,
-            loaded.settings.draw as usize,
-            loaded.settings.shuffle_questions,
-            loaded.settings.shuffle_options,
+            live,
+            settings.draw as usize,
+            settings.shuffle_questions,
+            settings.shuffle_options,
             &mut rng,
         )
     };
-    let row_of: HashMap<&str, (i64, f64)> = bank_rows
+    let row_of: HashMap<&str, (i64, f64)> = live_ids
         .iter()
-        .zip(&bank)
-        .map(|(row, q)| (q.id.as_str(), (row.id, q.points)))
+        .zip(live)
+        .map(|(id, q)| (q.id.as_str(), (*id, q.points)))
         .collect();
     let mut draw: DrawRows = Vec::new();
     let mut possible = 0.0;
@@ -265,12 +235,12 @@ pub async fn start(
     let number = attempts.len() as i32 + 1;
     let turn = crate::db::writer_turn(db).await;
     let inserted = attempt::ActiveModel {
-        quiz_id: Set(loaded.quiz.id),
+        quiz_id: Set(bank.quiz_id),
         person_id: Set(user.id),
         number: Set(number),
         status: Set("open".into()),
         started_at: Set(now),
-        deadline_at: Set(now + Duration::minutes(i64::from(loaded.settings.time_limit_minutes))),
+        deadline_at: Set(now + Duration::minutes(i64::from(settings.time_limit_minutes))),
         finished_at: Set(None),
         earned: Set(None),
         possible: Set(possible),
@@ -286,7 +256,7 @@ pub async fn start(
         Ok(a) => Ok(a.id),
         // A second "start" at the same moment: the unique (person, quiz, number) index refused
         // it; the attempt the first one made is the one to resume.
-        Err(_) => attempts_of(db, user.id, loaded.quiz.id)
+        Err(_) => attempts_of(db, user.id, bank.quiz_id)
             .await?
             .into_iter()
             .find(|a| a.status == "open")
@@ -297,23 +267,24 @@ pub async fn start(
 
 pub async fn view(
     db: &(impl ConnectionTrait + TransactionTrait),
+    shelf: &Shelf,
     user: &CurrentUser,
     id: i64,
     now: DateTime<Utc>,
 ) -> AppResult<AttemptSheet> {
     let mut a = own_attempt(db, user, id).await?;
     if a.status == "open" && is_over(&a, now) {
-        grade(db, a.id, "expired", now).await?;
+        close(db, Some(shelf), vec![a], "expired", now).await?;
         a = own_attempt(db, user, id).await?;
     }
-    let loaded = by_quiz_id(db, a.quiz_id).await?;
+    let loaded = by_quiz_id(db, shelf, a.quiz_id).await?;
     let draw = draw_of(&a)?;
-    let rows = drawn_rows(db, &draw).await?;
     let saved: HashMap<i64, Response> = answers_of(db, a.id).await?;
     let mut questions = Vec::new();
     for (qid, order) in &draw {
-        let Some(row) = rows.get(qid) else { continue };
-        let q = question_of(row)?;
+        let Some(q) = loaded.bank.question(*qid) else {
+            continue;
+        };
         questions.push(QuestionView {
             id: *qid,
             kind: q.kind.code().to_string(),
@@ -413,14 +384,28 @@ pub fn decode(
     }))
 }
 
+/// An answer as the browser sends it: the attempt, the question's row and the answer's text
+/// (see [`decode`]).
+pub struct Answered<'a> {
+    pub attempt: i64,
+    pub question: i64,
+    pub text: &'a str,
+}
+
+/// Saves one answer of an open attempt: written with the others saved in the same moment (see
+/// [`SaveQueue`]).
 pub async fn save(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
+    (shelf, queue): (&Shelf, &SaveQueue),
     user: &CurrentUser,
-    attempt_id: i64,
-    question_id: i64,
-    answer: &str,
+    given: Answered<'_>,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
+    let Answered {
+        attempt: attempt_id,
+        question: question_id,
+        text: answer,
+    } = given;
     let a = own_attempt(db, user, attempt_id).await?;
     if a.status != "open" || is_over(&a, now) {
         return Err(AppError::validation("quiz", "attempt_closed"));
@@ -428,45 +413,101 @@ pub async fn save(
     if !draw_of(&a)?.iter().any(|d| d.0 == question_id) {
         return Err(AppError::validation("answer", "question_not_in_attempt"));
     }
-    let row = question::Entity::find_by_id(question_id)
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let q = question_of(&row)?;
+    let bank = bank::of(db, Some(shelf), a.quiz_id).await?;
+    let q = bank.question(question_id).ok_or(AppError::NotFound)?;
     let response = decode(q.kind, q.options.len(), answer)
         .map_err(|_| AppError::validation("answer", "answer_invalid"))?;
     let json = match &response {
         Some(r) => Some(serde_json::to_string(r).map_err(|_| AppError::Internal)?),
         None => None,
     };
-    let _turn = crate::db::writer_turn(db).await;
-    attempt_answer::Entity::insert(attempt_answer::ActiveModel {
-        attempt_id: Set(attempt_id),
-        question_id: Set(question_id),
-        response: Set(json),
-        saved_at: Set(now),
-        earned: Set(None),
-    })
-    .on_conflict(
-        OnConflict::columns([
-            attempt_answer::Column::AttemptId,
-            attempt_answer::Column::QuestionId,
-        ])
-        .update_columns([
-            attempt_answer::Column::Response,
-            attempt_answer::Column::SavedAt,
-        ])
-        .to_owned(),
-    )
-    .exec_without_returning(db)
-    .await?;
-    Ok(())
+    queue
+        .write(
+            db,
+            Saving {
+                attempt_id,
+                question_id,
+                response: json,
+                now,
+            },
+        )
+        .await
+}
+
+/// An answer on its way to the database: the response as JSON (`None`: cleared).
+pub struct Saving {
+    pub attempt_id: i64,
+    pub question_id: i64,
+    pub response: Option<String>,
+    pub now: DateTime<Utc>,
+}
+
+/// Answers as trainees give them, written in batches: when a room answers in the same moment,
+/// one statement per two hundred answers instead of a write turn each.
+pub struct Saves;
+
+impl BatchWrite for Saves {
+    type Job = Saving;
+    type Outcome = ();
+    const WHAT: &'static str = "quiz answers";
+    fn write(
+        db: &DatabaseConnection,
+        jobs: &[Saving],
+    ) -> impl std::future::Future<Output = Result<Vec<()>, DbErr>> + Send {
+        write_saves(db, jobs)
+    }
+}
+
+/// One server's queue of answers waiting to be saved.
+pub type SaveQueue = WriteQueue<Saves>;
+
+/// Upserts a batch of answers; of two for the same question of the same attempt, the later
+/// one stands.
+async fn write_saves(db: &DatabaseConnection, jobs: &[Saving]) -> Result<Vec<()>, DbErr> {
+    let mut latest: HashMap<(i64, i64), usize> = HashMap::new();
+    for (i, j) in jobs.iter().enumerate() {
+        latest.insert((j.attempt_id, j.question_id), i);
+    }
+    let mut rows: Vec<usize> = latest.into_values().collect();
+    rows.sort_unstable();
+    let upsert = |chunk: &[usize]| {
+        let row = |j: &Saving| attempt_answer::ActiveModel {
+            attempt_id: Set(j.attempt_id),
+            question_id: Set(j.question_id),
+            response: Set(j.response.clone()),
+            saved_at: Set(j.now),
+            earned: Set(None),
+        };
+        attempt_answer::Entity::insert_many(chunk.iter().map(|&i| row(&jobs[i]))).on_conflict(
+            OnConflict::columns([
+                attempt_answer::Column::AttemptId,
+                attempt_answer::Column::QuestionId,
+            ])
+            .update_columns([
+                attempt_answer::Column::Response,
+                attempt_answer::Column::SavedAt,
+            ])
+            .to_owned(),
+        )
+    };
+    if rows.len() <= crate::db::BATCH {
+        // One statement: atomic without a transaction around it.
+        upsert(&rows).exec_without_returning(db).await?;
+    } else {
+        let txn = db.begin().await?;
+        for chunk in rows.chunks(crate::db::BATCH) {
+            upsert(chunk).exec_without_returning(&txn).await?;
+        }
+        txn.commit().await?;
+    }
+    Ok(vec![(); jobs.len()])
 }
 
 /// Submits the trainee's attempt: graded with the others submitted in the same moment (see
 /// [`GradeQueue`]).
 pub async fn submit(
     db: &DatabaseConnection,
+    shelf: &Shelf,
     queue: &GradeQueue,
     user: &CurrentUser,
     attempt_id: i64,
@@ -479,8 +520,8 @@ pub async fn submit(
         } else {
             "submitted"
         };
-        let job = prepare(db, a, status, now).await?;
-        queue.write(db, job).await?;
+        let bank = bank::of(db, Some(shelf), a.quiz_id).await?;
+        queue.write(db, Grading::new(a, bank, status, now)?).await?;
     }
     Ok(())
 }
@@ -489,39 +530,58 @@ pub async fn submit(
 /// questions, the quiz's pass mark), read before the write turn.
 pub struct Grading {
     attempt: attempt::Model,
-    questions: Vec<(i64, Question)>,
-    pass_percent: u32,
+    bank: Arc<Bank>,
+    /// The drawn questions' row ids.
+    drawn: Vec<i64>,
     status: String,
     now: DateTime<Utc>,
 }
 
-async fn prepare(
-    db: &impl ConnectionTrait,
-    attempt: attempt::Model,
+impl Grading {
+    fn new(
+        attempt: attempt::Model,
+        bank: Arc<Bank>,
+        status: &str,
+        now: DateTime<Utc>,
+    ) -> AppResult<Grading> {
+        Ok(Grading {
+            drawn: draw_of(&attempt)?.into_iter().map(|(id, _)| id).collect(),
+            attempt,
+            bank,
+            status: status.to_string(),
+            now,
+        })
+    }
+}
+
+/// Grades open `attempts` from what was saved and closes them with `status`, together, in this
+/// call. Returns, for each, whether this call graded it (another grader may have been first).
+async fn close(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    shelf: Option<&Shelf>,
+    attempts: Vec<attempt::Model>,
     status: &str,
     now: DateTime<Utc>,
-) -> AppResult<Grading> {
-    let settings = settings_of(
-        &quiz::Entity::find_by_id(attempt.quiz_id)
-            .one(db)
-            .await?
-            .ok_or(AppError::Internal)?,
-    )?;
-    let draw = draw_of(&attempt)?;
-    let rows = drawn_rows(db, &draw).await?;
-    let mut questions = Vec::new();
-    for (qid, _) in &draw {
-        if let Some(row) = rows.get(qid) {
-            questions.push((*qid, question_of(row)?));
-        }
+) -> AppResult<Vec<bool>> {
+    if attempts.is_empty() {
+        return Ok(Vec::new());
     }
-    Ok(Grading {
-        attempt,
-        questions,
-        pass_percent: settings.pass_percent,
-        status: status.to_string(),
-        now,
-    })
+    // Each quiz's bank once, however many of its attempts are due.
+    let mut banks: HashMap<i64, Arc<Bank>> = HashMap::new();
+    let mut jobs = Vec::with_capacity(attempts.len());
+    for a in attempts {
+        let bank = match banks.get(&a.quiz_id) {
+            Some(b) => b.clone(),
+            None => {
+                let b = bank::of(db, shelf, a.quiz_id).await?;
+                banks.insert(a.quiz_id, b.clone());
+                b
+            }
+        };
+        jobs.push(Grading::new(a, bank, status, now)?);
+    }
+    let _turn = crate::db::writer_turn(db).await;
+    Ok(write_grades(db, &jobs).await?)
 }
 
 /// Grades an open attempt from what was saved and closes it with `status`. Safe to race: of two
@@ -539,9 +599,7 @@ pub async fn grade(
     if a.status != "open" {
         return Ok(false);
     }
-    let job = prepare(db, a, status, now).await?;
-    let _turn = crate::db::writer_turn(db).await;
-    Ok(write_grades(db, std::slice::from_ref(&job))
+    Ok(close(db, None, vec![a], status, now)
         .await?
         .first()
         .copied()
@@ -609,11 +667,12 @@ async fn write_grades(
             let j = &jobs[i];
             let answers = saved.get(&j.attempt.id);
             let score = rules::score(
-                j.questions
-                    .iter()
-                    .map(|(qid, q)| (*qid, q, answers.and_then(|a| a.get(qid)))),
+                j.drawn.iter().filter_map(|qid| {
+                    let q = j.bank.question(*qid)?;
+                    Some((*qid, q, answers.and_then(|a| a.get(qid))))
+                }),
                 j.attempt.possible,
-                j.pass_percent,
+                j.bank.settings.pass_percent,
             );
             (j.attempt.id, score)
         })
@@ -722,13 +781,8 @@ pub async fn grade_overdue_of(
         due = due.filter(attempt::Column::QuizId.eq(q));
     }
     let due: Vec<attempt::Model> = due.all(db).await?;
-    let mut graded = 0;
-    for a in due {
-        if grade(db, a.id, "expired", now).await? {
-            graded += 1;
-        }
-    }
-    Ok(graded)
+    let graded = close(db, None, due, "expired", now).await?;
+    Ok(graded.into_iter().filter(|g| *g).count())
 }
 
 fn correct_text(q: &Question) -> String {
@@ -746,6 +800,7 @@ fn correct_text(q: &Question) -> String {
 
 pub async fn review(
     db: &(impl ConnectionTrait + TransactionTrait),
+    shelf: &Shelf,
     user: &CurrentUser,
     id: i64,
     now: DateTime<Utc>,
@@ -756,7 +811,7 @@ pub async fn review(
         .filter(|a| a.person_id == user.id || user.has_any(STAFF))
         .ok_or(AppError::NotFound)?;
     if a.status == "open" && is_over(&a, now) {
-        grade(db, a.id, "expired", now).await?;
+        close(db, Some(shelf), vec![a], "expired", now).await?;
         a = attempt::Entity::find_by_id(id)
             .one(db)
             .await?
@@ -766,21 +821,21 @@ pub async fn review(
         // No key before grading.
         return Err(AppError::validation("quiz", "attempt_not_graded"));
     }
-    let loaded = by_quiz_id(db, a.quiz_id).await?;
+    let loaded = by_quiz_id(db, shelf, a.quiz_id).await?;
     let draw = draw_of(&a)?;
-    let rows = drawn_rows(db, &draw).await?;
     let saved = answers_of(db, a.id).await?;
     let mut items = Vec::new();
     for (qid, _) in &draw {
-        let Some(row) = rows.get(qid) else { continue };
-        let q = question_of(row)?;
+        let Some(q) = loaded.bank.question(*qid) else {
+            continue;
+        };
         items.push(ReviewItem {
             kind: q.kind.code().to_string(),
             prompt: q.prompt.clone(),
             options: q.options.clone(),
             yours: saved.get(qid).map(encode),
-            correct: correct_text(&q),
-            earned: rules::grade(&q, saved.get(qid)),
+            correct: correct_text(q),
+            earned: rules::grade(q, saved.get(qid)),
             points: q.points,
             explanation: q.explanation.clone(),
         });
@@ -805,15 +860,17 @@ pub async fn review(
 
 pub async fn results(
     db: &(impl ConnectionTrait + TransactionTrait),
+    shelf: &Shelf,
     _user: &CurrentUser,
     slug: &str,
     now: DateTime<Utc>,
 ) -> AppResult<QuizReport> {
-    let loaded = by_course(db, slug).await?;
+    let loaded = by_course(shelf, slug)?;
+    let settings = &loaded.bank.settings;
     // The report counts this quiz's timed-out attempts as graded: grade those (only) first.
-    grade_overdue_of(db, Some(loaded.quiz.id), now).await?;
+    grade_overdue_of(db, Some(loaded.bank.quiz_id), now).await?;
     let attempts: Vec<attempt::Model> = attempt::Entity::find()
-        .filter(attempt::Column::QuizId.eq(loaded.quiz.id))
+        .filter(attempt::Column::QuizId.eq(loaded.bank.quiz_id))
         .filter(attempt::Column::Status.ne("open"))
         .order_by_asc(attempt::Column::Id)
         .all(db)
@@ -862,9 +919,7 @@ pub async fn results(
     }
     let counted: Vec<(i64, f64)> = per_person
         .into_iter()
-        .filter_map(|(p, scores)| {
-            rules::counting_score(&scores, loaded.settings.counts).map(|s| (p, s))
-        })
+        .filter_map(|(p, scores)| rules::counting_score(&scores, settings.counts).map(|s| (p, s)))
         .collect();
     // A person counts in every group they belong to (a trainee seated in two sessions that
     // teach this course counts in both).
@@ -887,7 +942,7 @@ pub async fn results(
                 ),
                 passed: scores
                     .iter()
-                    .filter(|s| rules::passed(**s, loaded.settings.pass_percent))
+                    .filter(|s| rules::passed(**s, settings.pass_percent))
                     .count() as u32,
                 label,
             })
@@ -940,16 +995,9 @@ pub async fn results(
         .filter(attempt_answer::Column::AttemptId.is_in(attempts.iter().map(|a| a.id)))
         .all(db)
         .await?;
-    let bank: Vec<question::Model> = question::Entity::find()
-        .filter(question::Column::QuizId.eq(loaded.quiz.id))
-        .order_by_asc(question::Column::Position)
-        .all(db)
-        .await?;
+    let bank = &loaded.bank.all;
     let mut by_question: HashMap<i64, Vec<ItemResponse>> = HashMap::new();
-    let points: HashMap<i64, f64> = bank
-        .iter()
-        .filter_map(|q| question_of(q).ok().map(|parsed| (q.id, parsed.points)))
-        .collect();
+    let points: HashMap<i64, f64> = bank.iter().map(|q| (q.id, q.question.points)).collect();
     for ans in answers {
         let Some(total) = percent_of.get(&ans.attempt_id) else {
             continue;
@@ -968,13 +1016,13 @@ pub async fn results(
             });
     }
     let mut items = Vec::new();
-    for row in &bank {
-        let q = question_of(row)?;
+    for row in bank {
+        let q = &row.question;
         let responses = by_question.remove(&row.id).unwrap_or_default();
         if responses.is_empty() && row.archived {
             continue;
         }
-        let stats = rules::item_stats(&q, &responses);
+        let stats = rules::item_stats(q, &responses);
         items.push(ItemRow {
             key: q.id.clone(),
             kind: q.kind.code().to_string(),

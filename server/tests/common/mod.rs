@@ -131,6 +131,30 @@ pub fn content_root() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../content")
 }
 
+/// A copy of `content/` to edit.
+pub fn content_copy() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "academy-content-{}-{}",
+        std::process::id(),
+        chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
+    ));
+    copy_dir(&content_root(), &dir);
+    dir
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
 /// The real server on an ephemeral port.
 pub struct TestApp {
     pub base: String,
