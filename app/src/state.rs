@@ -53,6 +53,8 @@ pub struct AppState {
     pub check_ins: Arc<crate::attendance::queue::CheckInQueue>,
     /// Quiz submissions waiting to be graded together (see `db::queue`).
     pub gradings: Arc<crate::quiz::service::GradeQueue>,
+    /// Quiz attempts waiting to be started together.
+    pub starts: Arc<crate::quiz::service::StartQueue>,
     /// Quiz answers waiting to be saved together.
     pub saves: Arc<crate::quiz::service::SaveQueue>,
     /// The live catalog, checked against the database's content stamp on every use (see

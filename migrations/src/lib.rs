@@ -15,6 +15,7 @@ mod m20261129_000010_lecturers;
 mod m20261129_000011_reissue;
 mod m20261129_000012_tier_rules;
 mod m20261130_000013_periods;
+mod m20261207_000014_attempt_points;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000011_reissue::Migration),
             Box::new(m20261129_000012_tier_rules::Migration),
             Box::new(m20261130_000013_periods::Migration),
+            Box::new(m20261207_000014_attempt_points::Migration),
         ]
     }
 }

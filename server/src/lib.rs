@@ -103,6 +103,7 @@ pub async fn serve(
         leptos_options: leptos_options(&args, addr),
         check_ins: Default::default(),
         gradings: Default::default(),
+        starts: Default::default(),
         saves: Default::default(),
         shelf: Default::default(),
     };

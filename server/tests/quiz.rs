@@ -61,6 +61,32 @@ async fn view(app: &TestApp, cookie: &str, id: i64) -> (String, Value) {
     (text, json)
 }
 
+/// Submits attempt `id` as the holder of `cookie`; the response status tells how it went.
+async fn submit(app: &TestApp, cookie: &str, id: i64) -> reqwest::StatusCode {
+    call(
+        app,
+        Some(cookie),
+        "submit_attempt",
+        &format!("attempt={id}"),
+    )
+    .await
+    .status()
+}
+
+/// The review of attempt `id`, as the holder of `cookie` reads it.
+async fn review_of(app: &TestApp, cookie: &str, id: i64) -> Value {
+    call(
+        app,
+        Some(cookie),
+        "attempt_review",
+        &format!("attempt={id}"),
+    )
+    .await
+    .json()
+    .await
+    .unwrap()
+}
+
 async fn bank(db: &TestDb) -> Vec<(i64, Question)> {
     question::Entity::find()
         .all(&db.db)
@@ -176,24 +202,9 @@ async fn keys_stay_on_the_server_answers_survive_a_reload_and_submit_grades() {
             assert_eq!(bad.status(), 422);
         }
 
-        let res = call(
-            &app,
-            Some(&cookie),
-            "submit_attempt",
-            &format!("attempt={id}"),
-        )
-        .await;
-        assert!(res.status().is_success() || res.status().is_redirection());
-        let review: Value = call(
-            &app,
-            Some(&cookie),
-            "attempt_review",
-            &format!("attempt={id}"),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+        let status = submit(&app, &cookie, id).await;
+        assert!(status.is_success() || status.is_redirection());
+        let review = review_of(&app, &cookie, id).await;
         let possible = review["possible"].as_f64().unwrap();
         assert_eq!(review["earned"].as_f64().unwrap(), expected);
         assert_eq!(
@@ -213,23 +224,8 @@ async fn keys_stay_on_the_server_answers_survive_a_reload_and_submit_grades() {
         )
         .await;
         assert_eq!(late.status(), 422);
-        call(
-            &app,
-            Some(&cookie),
-            "submit_attempt",
-            &format!("attempt={id}"),
-        )
-        .await;
-        let same: Value = call(
-            &app,
-            Some(&cookie),
-            "attempt_review",
-            &format!("attempt={id}"),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+        submit(&app, &cookie, id).await;
+        let same = review_of(&app, &cookie, id).await;
         assert_eq!(same["earned"], review["earned"]);
 
         // Someone else's attempt does not exist for another trainee.
@@ -305,13 +301,7 @@ async fn the_server_grades_an_attempt_when_its_time_runs_out_exactly_once() {
 
         // The third attempt is the last one allowed.
         let id3 = start(&app, &cookie).await;
-        call(
-            &app,
-            Some(&cookie),
-            "submit_attempt",
-            &format!("attempt={id3}"),
-        )
-        .await;
+        submit(&app, &cookie, id3).await;
         let refused = call(
             &app,
             Some(&cookie),
@@ -387,7 +377,7 @@ async fn instructors_see_results_with_item_analysis_and_trainees_do_not() {
                 )
                 .await;
             }
-            call(&app, Some(c), "submit_attempt", &format!("attempt={id}")).await;
+            submit(&app, c, id).await;
         }
         let refused = call(
             &app,
@@ -494,19 +484,19 @@ async fn instructors_see_results_with_item_analysis_and_trainees_do_not() {
 #[tokio::test]
 async fn a_room_submitting_at_once_is_graded_together_each_attempt_once_with_its_own_score() {
     use academy_app::quiz::entity::attempt_answer;
-    use academy_app::quiz::service::{self, GradeQueue, SaveQueue};
+    use academy_app::quiz::service::{self, GradeQueue, SaveQueue, StartQueue};
     use std::sync::Arc;
 
     on_each_database(|db| async move {
         let (bank, shelf) = synced(&db).await;
-        let saves = SaveQueue::default();
+        let (starts, saves) = (StartQueue::default(), SaveQueue::default());
         // Whole seconds: PostgreSQL keeps microseconds, and the finish time is compared below.
         let now = chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 0);
         // Twelve trainees; trainee k answers the first k questions of their draw right.
         let mut room = Vec::new();
         for k in 0..12 {
             let user = person_with_roles(&db, 10 + k, &[Role::Trainee], None).await;
-            let id = service::start(&db.db, &shelf, &user, COURSE, now)
+            let id = service::start(&db.db, (&shelf, &starts), &user, COURSE, now)
                 .await
                 .unwrap();
             let sheet = service::view(&db.db, &shelf, &user, id, now).await.unwrap();
@@ -552,13 +542,10 @@ async fn a_room_submitting_at_once_is_graded_together_each_attempt_once_with_its
                 Some((expected / a.possible * 1000.0).round() / 10.0)
             );
             assert_eq!(a.finished_at, Some(now));
-            let rows = attempt_answer::Entity::find()
-                .filter(attempt_answer::Column::AttemptId.eq(*id))
-                .all(&db.db)
-                .await
-                .unwrap();
-            assert_eq!(rows.len(), 10, "a row of points for every drawn question");
-            assert_eq!(rows.iter().filter_map(|r| r.earned).sum::<f64>(), *expected);
+            let points: std::collections::HashMap<String, f64> =
+                serde_json::from_str(a.points.as_deref().expect("points are kept")).unwrap();
+            assert_eq!(points.len(), 10, "points for every drawn question");
+            assert_eq!(points.values().sum::<f64>(), *expected);
         }
         // A grade written in a batch is final: grading again finds nothing open.
         assert!(!service::grade(&db.db, room[0].1, "expired", now)
@@ -574,16 +561,17 @@ async fn answers_saved_at_once_are_all_kept_and_of_two_for_one_question_the_late
     use academy_app::db::queue::BatchWrite;
     use academy_app::quiz::entity::attempt_answer;
     use academy_app::quiz::rules::Response;
-    use academy_app::quiz::service::{self, SaveQueue, Saves, Saving};
+    use academy_app::quiz::service::{self, SaveQueue, Saves, Saving, StartQueue};
     use std::sync::Arc;
 
     on_each_database(|db| async move {
         let (bank, shelf) = synced(&db).await;
+        let starts = StartQueue::default();
         let now = chrono::Utc::now();
         let mut room = Vec::new();
         for k in 0..8 {
             let user = person_with_roles(&db, 10 + k, &[Role::Trainee], None).await;
-            let id = service::start(&db.db, &shelf, &user, COURSE, now)
+            let id = service::start(&db.db, (&shelf, &starts), &user, COURSE, now)
                 .await
                 .unwrap();
             let sheet = service::view(&db.db, &shelf, &user, id, now).await.unwrap();
@@ -675,14 +663,8 @@ async fn an_edited_quiz_is_what_the_next_attempt_gets_and_old_attempts_keep_thei
             .iter()
             .map(|q| q["id"].as_i64().unwrap())
             .collect();
-        let res = call(
-            &app,
-            Some(&cookie),
-            "submit_attempt",
-            &format!("attempt={first}"),
-        )
-        .await;
-        assert!(res.status().is_success() || res.status().is_redirection());
+        let status = submit(&app, &cookie, first).await;
+        assert!(status.is_success() || status.is_redirection());
 
         // The course files change while the server runs: a stricter pass mark, five questions a
         // draw, and every question replaced (the old ones are archived).
@@ -721,17 +703,141 @@ async fn an_edited_quiz_is_what_the_next_attempt_gets_and_old_attempts_keep_thei
             assert!(!first_drawn.contains(&id), "an archived question drawn");
         }
         // The first attempt's review still shows the ten questions it was given.
-        let review: Value = call(
-            &app,
-            Some(&cookie),
-            "attempt_review",
-            &format!("attempt={first}"),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+        let review = review_of(&app, &cookie, first).await;
         assert_eq!(review["items"].as_array().unwrap().len(), 10);
+        db
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn points_graded_before_the_attempt_kept_them_move_onto_it_and_back() {
+    use academy_app::quiz::service::{self, SaveQueue, StartQueue};
+    use academy_migrations::{Migrator, MigratorTrait};
+    use sea_orm::sea_query::{Alias, Expr, Query};
+    use sea_orm::ConnectionTrait;
+
+    on_each_database(|db| async move {
+        let (bank, shelf) = synced(&db).await;
+        let now = chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 0);
+        let user = person_with_roles(&db, 30, &[Role::Trainee], None).await;
+        let starts = StartQueue::default();
+        let id = service::start(&db.db, (&shelf, &starts), &user, COURSE, now)
+            .await
+            .unwrap();
+        let sheet = service::view(&db.db, &shelf, &user, id, now).await.unwrap();
+        let saves = SaveQueue::default();
+        for qv in sheet.questions.iter().take(2) {
+            let q = &bank.iter().find(|(qid, _)| *qid == qv.id).unwrap().1;
+            let given = service::Answered {
+                attempt: id,
+                question: qv.id,
+                text: &right_answer(q),
+            };
+            service::save(&db.db, (&shelf, &saves), &user, given, now)
+                .await
+                .unwrap();
+        }
+        assert!(service::grade(&db.db, id, "submitted", now).await.unwrap());
+        let graded = attempt::Entity::find_by_id(id)
+            .one(&db.db)
+            .await
+            .unwrap()
+            .unwrap();
+        let points = |a: &attempt::Model| -> std::collections::HashMap<String, f64> {
+            serde_json::from_str(a.points.as_deref().expect("points are kept")).unwrap()
+        };
+        let kept = points(&graded);
+        assert_eq!(kept.len(), 10);
+        assert!(graded.earned.unwrap() > 0.0);
+
+        // Down one step: the points become a row per drawn question again, as they were.
+        Migrator::down(&db.db, Some(1)).await.unwrap();
+        let rows = db
+            .db
+            .query_all(
+                Query::select()
+                    .columns([Alias::new("question_id"), Alias::new("earned")])
+                    .from(Alias::new("attempt_answer"))
+                    .and_where(Expr::col(Alias::new("attempt_id")).eq(id)),
+            )
+            .await
+            .unwrap();
+        let rows: std::collections::HashMap<String, f64> = rows
+            .iter()
+            .map(|r| {
+                let q: i64 = r.try_get("", "question_id").unwrap();
+                (q.to_string(), r.try_get("", "earned").unwrap())
+            })
+            .collect();
+        assert_eq!(rows, kept, "a row of points for every drawn question");
+
+        // Up again: back on the attempt, and the answer rows hold only what was answered.
+        Migrator::up(&db.db, None).await.unwrap();
+        let again = attempt::Entity::find_by_id(id)
+            .one(&db.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(points(&again), kept);
+        let answered = academy_app::quiz::entity::attempt_answer::Entity::find()
+            .filter(academy_app::quiz::entity::attempt_answer::Column::AttemptId.eq(id))
+            .all(&db.db)
+            .await
+            .unwrap();
+        assert_eq!(answered.len(), 2);
+        db
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_room_starting_at_once_gets_an_attempt_each_and_a_double_start_gets_the_same_one() {
+    use academy_app::quiz::service::{self, StartQueue};
+    use sea_orm::PaginatorTrait;
+    use std::sync::Arc;
+
+    on_each_database(|db| async move {
+        let (_, shelf) = synced(&db).await;
+        let now = chrono::Utc::now();
+        let mut room = Vec::new();
+        for k in 0..12 {
+            room.push(person_with_roles(&db, 40 + k, &[Role::Trainee], None).await);
+        }
+        let starts = Arc::new(StartQueue::default());
+        let mut started = tokio::task::JoinSet::new();
+        // Everyone at the same second, and the first trainee twice.
+        for user in room.iter().chain(room.iter().take(1)) {
+            let (db, shelf, starts, user) =
+                (db.db.clone(), shelf.clone(), starts.clone(), user.clone());
+            started.spawn(async move {
+                let id = service::start(&db, (&shelf, &starts), &user, COURSE, now).await;
+                (user.id, id.unwrap())
+            });
+        }
+        let mut ids: std::collections::HashMap<i64, Vec<i64>> = Default::default();
+        while let Some(done) = started.join_next().await {
+            let (person, id) = done.unwrap();
+            ids.entry(person).or_default().push(id);
+        }
+        assert_eq!(ids.len(), 12);
+        let twice = &ids[&room[0].id];
+        assert_eq!(twice.len(), 2);
+        assert_eq!(twice[0], twice[1], "both starts resume one attempt");
+        let distinct: std::collections::HashSet<i64> = ids.values().map(|v| v[0]).collect();
+        assert_eq!(distinct.len(), 12, "an attempt each");
+        for (person, v) in &ids {
+            let a = attempt::Entity::find_by_id(v[0])
+                .one(&db.db)
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(
+                (a.person_id, a.number, a.status.as_str()),
+                (*person, 1, "open")
+            );
+        }
+        assert_eq!(attempt::Entity::find().count(&db.db).await.unwrap(), 12);
         db
     })
     .await;

@@ -1,10 +1,11 @@
 //! The live catalog as the last content sync left it: courses in order, their tiers, their
-//! lessons with rendered bodies, and their quizzes with the question banks parsed. Only a content sync writes these
-//! rows, and a sync that changes anything stamps a new [`VERSION_KEY`] in `setting` in the same
-//! transaction. Each server process keeps one shelf and, per request, reads only that stamp (a
-//! primary-key lookup), loading the shelf again when the stamp moved. So a crowd reading lessons
-//! asks the database for nothing but who they are and how far they got, and every process sees
-//! a sync as soon as it commits.
+//! lessons with rendered bodies, and their quizzes with the question banks parsed. Only a
+//! content sync writes these rows, and a sync that changes anything stamps a new
+//! [`VERSION_KEY`] in `setting` in the same transaction. Each server process keeps one shelf
+//! and, per request, reads only that stamp (a primary-key lookup), loading the shelf again
+//! when the stamp moved. So a crowd reading lessons asks the database for nothing but who they
+//! are and how far they got, and every process sees a sync as soon as it commits.
+
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, RwLock};
 

@@ -180,7 +180,14 @@ pub async fn start_attempt(course: String) -> Result<i64, AppError> {
             let user = crate::auth::require_user("start_attempt").await?;
             let state = crate::state::app_state()?;
             let shelf = state.shelf.get(&state.db).await?;
-            let id = service::start(&state.db, &shelf, &user, &course, chrono::Utc::now()).await?;
+            let id = service::start(
+                &state.db,
+                (&shelf, &state.starts),
+                &user,
+                &course,
+                chrono::Utc::now(),
+            )
+            .await?;
             leptos_axum::redirect(&format!("/attempts/{id}"));
             Ok(id)
         }

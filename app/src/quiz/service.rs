@@ -3,14 +3,14 @@
 //!
 //! A live quiz's settings and bank come from the catalog shelf (see [`bank`](super::bank)), so
 //! the crowd starting or submitting at once asks the database only about attempts and answers.
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{CaseStatement, Expr, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    QueryFilter, QueryOrder, Set, TransactionSession, TransactionTrait,
+    QueryFilter, QueryOrder, Set, TransactionSession, TransactionTrait, TryInsertResult,
 };
 
 use super::bank::{self, Bank};
@@ -191,9 +191,12 @@ pub async fn overview(
     })
 }
 
+/// Starts an attempt at the course's quiz, or resumes the open one: the questions are drawn
+/// here and the attempt is written with the others started in the same moment (see
+/// [`StartQueue`]). Returns the attempt's id.
 pub async fn start(
-    db: &(impl ConnectionTrait + TransactionTrait),
-    shelf: &Shelf,
+    db: &DatabaseConnection,
+    (shelf, queue): (&Shelf, &StartQueue),
     user: &CurrentUser,
     slug: &str,
     now: DateTime<Utc>,
@@ -232,37 +235,110 @@ pub async fn start(
             possible += points;
         }
     }
-    let number = attempts.len() as i32 + 1;
-    let turn = crate::db::writer_turn(db).await;
-    let inserted = attempt::ActiveModel {
-        quiz_id: Set(bank.quiz_id),
-        person_id: Set(user.id),
-        number: Set(number),
-        status: Set("open".into()),
-        started_at: Set(now),
-        deadline_at: Set(now + Duration::minutes(i64::from(settings.time_limit_minutes))),
-        finished_at: Set(None),
-        earned: Set(None),
-        possible: Set(possible),
-        percent: Set(None),
-        passed: Set(None),
-        draw: Set(serde_json::to_string(&draw).map_err(|_| AppError::Internal)?),
-        ..Default::default()
-    }
-    .insert(db)
-    .await;
-    drop(turn);
-    match inserted {
-        Ok(a) => Ok(a.id),
-        // A second "start" at the same moment: the unique (person, quiz, number) index refused
-        // it; the attempt the first one made is the one to resume.
-        Err(_) => attempts_of(db, user.id, bank.quiz_id)
+    let made = queue
+        .write(
+            db,
+            Starting {
+                quiz_id: bank.quiz_id,
+                person_id: user.id,
+                number: attempts.len() as i32 + 1,
+                now,
+                deadline: now + Duration::minutes(i64::from(settings.time_limit_minutes)),
+                possible,
+                draw: serde_json::to_string(&draw).map_err(|_| AppError::Internal)?,
+            },
+        )
+        .await?;
+    match made {
+        Some(id) => Ok(id),
+        // A second "start" at the same moment in another process: the unique (person, quiz,
+        // number) index refused it; the attempt the first one made is the one to resume.
+        None => attempts_of(db, user.id, bank.quiz_id)
             .await?
             .into_iter()
             .find(|a| a.status == "open")
             .map(|a| a.id)
             .ok_or(AppError::Internal),
     }
+}
+
+/// A new attempt on its way to the database: drawn, numbered, not yet written.
+pub struct Starting {
+    pub quiz_id: i64,
+    pub person_id: i64,
+    /// 1 for the person's first attempt at the quiz.
+    pub number: i32,
+    pub now: DateTime<Utc>,
+    pub deadline: DateTime<Utc>,
+    pub possible: f64,
+    /// [`DrawRows`] as JSON.
+    pub draw: String,
+}
+
+/// Attempts as trainees start them, written in batches: when a room starts the quiz in the
+/// same second, one insert per two hundred attempts instead of a write turn each.
+pub struct Starts;
+
+impl BatchWrite for Starts {
+    type Job = Starting;
+    /// The new attempt's id; `None` when the person's attempt of that number already existed.
+    type Outcome = Option<i64>;
+    const WHAT: &'static str = "quiz attempts";
+    fn write(
+        db: &DatabaseConnection,
+        jobs: &[Starting],
+    ) -> impl std::future::Future<Output = Result<Vec<Option<i64>>, DbErr>> + Send {
+        write_starts(db, jobs)
+    }
+}
+
+/// One server's queue of attempts waiting to be started.
+pub type StartQueue = WriteQueue<Starts>;
+
+/// Inserts a batch of new attempts. An attempt number the person already has (two starts at
+/// once) is skipped by the unique index; a job that asked for it gets the id of the one
+/// written in this batch, if any.
+async fn write_starts(
+    db: &DatabaseConnection,
+    jobs: &[Starting],
+) -> Result<Vec<Option<i64>>, DbErr> {
+    let row = |j: &Starting| attempt::ActiveModel {
+        quiz_id: Set(j.quiz_id),
+        person_id: Set(j.person_id),
+        number: Set(j.number),
+        status: Set("open".into()),
+        started_at: Set(j.now),
+        deadline_at: Set(j.deadline),
+        finished_at: Set(None),
+        earned: Set(None),
+        possible: Set(j.possible),
+        percent: Set(None),
+        passed: Set(None),
+        draw: Set(j.draw.clone()),
+        points: Set(None),
+        ..Default::default()
+    };
+    let mut made: HashMap<(i64, i64, i32), i64> = HashMap::new();
+    for chunk in jobs.chunks(crate::db::BATCH) {
+        let written = attempt::Entity::insert_many(chunk.iter().map(row))
+            .on_conflict_do_nothing_on([
+                attempt::Column::PersonId,
+                attempt::Column::QuizId,
+                attempt::Column::Number,
+            ])
+            .exec_with_returning_many(db)
+            .await?;
+        if let TryInsertResult::Inserted(rows) = written {
+            made.extend(
+                rows.into_iter()
+                    .map(|a| ((a.person_id, a.quiz_id, a.number), a.id)),
+            );
+        }
+    }
+    Ok(jobs
+        .iter()
+        .map(|j| made.get(&(j.person_id, j.quiz_id, j.number)).copied())
+        .collect())
 }
 
 pub async fn view(
@@ -323,7 +399,29 @@ async fn answers_of(
         .collect())
 }
 
-/// A saved answer as the grading rules read it (`None`: cleared, or a row of points only).
+/// A graded attempt's points per question, as stored on it.
+fn points_text(per_question: &[(i64, f64)]) -> String {
+    let map: BTreeMap<String, f64> = per_question
+        .iter()
+        .map(|(id, earned)| (id.to_string(), *earned))
+        .collect();
+    serde_json::to_string(&map).unwrap_or_default()
+}
+
+/// The points [`points_text`] stored; none before grading (or if unreadable).
+fn points_of(a: &attempt::Model) -> HashMap<i64, f64> {
+    a.points
+        .as_deref()
+        .and_then(|text| serde_json::from_str::<HashMap<String, f64>>(text).ok())
+        .map(|map| {
+            map.into_iter()
+                .filter_map(|(id, earned)| Some((id.parse().ok()?, earned)))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A saved answer as the grading rules read it (`None`: cleared).
 fn response_of(row: &attempt_answer::Model) -> Option<Response> {
     serde_json::from_str(row.response.as_deref()?).ok()
 }
@@ -476,7 +574,6 @@ async fn write_saves(db: &DatabaseConnection, jobs: &[Saving]) -> Result<Vec<()>
             question_id: Set(j.question_id),
             response: Set(j.response.clone()),
             saved_at: Set(j.now),
-            earned: Set(None),
         };
         attempt_answer::Entity::insert_many(chunk.iter().map(|&i| row(&jobs[i]))).on_conflict(
             OnConflict::columns([
@@ -625,13 +722,13 @@ impl BatchWrite for Gradings {
 /// One server's queue of attempts waiting to be graded.
 pub type GradeQueue = WriteQueue<Gradings>;
 
-/// Attempts (and the answers' rows) one grading statement carries: five values and an id each.
+/// Attempts one grading statement carries: six values and an id each.
 const GRADE_BATCH: usize = 100;
 
 /// Grades `jobs` together: reads what was saved, then in one transaction closes the attempts
-/// still open with their scores (one statement per hundred, which is also the claim: an attempt
-/// another grader closed first is left alone) and writes every drawn question's points, answered
-/// or not, for item analysis. Returns, for each job, whether this call graded it.
+/// still open with their scores and every drawn question's points, answered or not, for item
+/// analysis (one statement per hundred, which is also the claim: an attempt another grader
+/// closed first is left alone). Returns, for each job, whether this call graded it.
 ///
 /// On SQLite the caller holds the writer's turn, so no answer is saved between the read and the
 /// claim.
@@ -715,41 +812,18 @@ async fn write_grades(
                 attempt::Column::Passed,
                 case(&|_, s| Some(s.passed).into(), attempt::Column::Passed),
             )
+            .col_expr(
+                attempt::Column::Points,
+                case(
+                    &|_, s| Some(points_text(&s.per_question)).into(),
+                    attempt::Column::Points,
+                ),
+            )
             .filter(attempt::Column::Id.is_in(chunk.iter().map(|&i| jobs[i].attempt.id)))
             .filter(attempt::Column::Status.eq("open"))
             .exec_with_returning(&txn)
             .await?;
         claimed.extend(closed.iter().map(|a| a.id));
-    }
-    let rows: Vec<attempt_answer::ActiveModel> = firsts
-        .iter()
-        .map(|&i| &jobs[i])
-        .filter(|j| claimed.contains(&j.attempt.id))
-        .flat_map(|j| {
-            scores[&j.attempt.id]
-                .per_question
-                .iter()
-                .map(|(qid, earned)| attempt_answer::ActiveModel {
-                    attempt_id: Set(j.attempt.id),
-                    question_id: Set(*qid),
-                    response: Set(None),
-                    saved_at: Set(j.now),
-                    earned: Set(Some(*earned)),
-                })
-        })
-        .collect();
-    for chunk in rows.chunks(crate::db::BATCH) {
-        attempt_answer::Entity::insert_many(chunk.to_vec())
-            .on_conflict(
-                OnConflict::columns([
-                    attempt_answer::Column::AttemptId,
-                    attempt_answer::Column::QuestionId,
-                ])
-                .update_column(attempt_answer::Column::Earned)
-                .to_owned(),
-            )
-            .exec_without_returning(&txn)
-            .await?;
     }
     txn.commit().await?;
     let mut told = HashSet::new();
@@ -986,34 +1060,36 @@ pub async fn results(
     }
     let by_session = group(&|id, _| sessions_of.get(&id).cloned().unwrap_or_default());
 
-    // Item analysis over every graded attempt.
-    let percent_of: HashMap<i64, f64> = attempts
-        .iter()
-        .map(|a| (a.id, a.percent.unwrap_or(0.0)))
-        .collect();
-    let answers = attempt_answer::Entity::find()
-        .filter(attempt_answer::Column::AttemptId.is_in(attempts.iter().map(|a| a.id)))
-        .all(db)
-        .await?;
+    // Item analysis over every graded attempt: each drawn question's points (on the attempt)
+    // and the option chosen (its saved answer).
+    let mut chosen: HashMap<(i64, i64), String> = HashMap::new();
+    for chunk in attempts.chunks(crate::db::BATCH) {
+        for ans in attempt_answer::Entity::find()
+            .filter(attempt_answer::Column::AttemptId.is_in(chunk.iter().map(|a| a.id)))
+            .filter(attempt_answer::Column::Response.is_not_null())
+            .all(db)
+            .await?
+        {
+            if let Some(r) = ans.response {
+                chosen.insert((ans.attempt_id, ans.question_id), r);
+            }
+        }
+    }
     let bank = &loaded.bank.all;
     let mut by_question: HashMap<i64, Vec<ItemResponse>> = HashMap::new();
-    let points: HashMap<i64, f64> = bank.iter().map(|q| (q.id, q.question.points)).collect();
-    for ans in answers {
-        let Some(total) = percent_of.get(&ans.attempt_id) else {
-            continue;
-        };
-        by_question
-            .entry(ans.question_id)
-            .or_default()
-            .push(ItemResponse {
-                attempt_total: *total,
-                earned: ans.earned.unwrap_or(0.0),
-                possible: points.get(&ans.question_id).copied().unwrap_or(1.0),
-                choice: ans
-                    .response
-                    .as_deref()
+    let possible: HashMap<i64, f64> = bank.iter().map(|q| (q.id, q.question.points)).collect();
+    for a in &attempts {
+        let total = a.percent.unwrap_or(0.0);
+        for (question, earned) in points_of(a) {
+            by_question.entry(question).or_default().push(ItemResponse {
+                attempt_total: total,
+                earned,
+                possible: possible.get(&question).copied().unwrap_or(1.0),
+                choice: chosen
+                    .get(&(a.id, question))
                     .and_then(|r| serde_json::from_str(r).ok()),
             });
+        }
     }
     let mut items = Vec::new();
     for row in bank {

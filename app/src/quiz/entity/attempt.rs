@@ -21,6 +21,9 @@ pub struct Model {
     /// JSON: the drawn question row ids and each one's option order.
     #[sea_orm(column_type = "Text")]
     pub draw: String,
+    /// JSON, set when graded: each drawn question's points, `{"<question row id>": points}`.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub points: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

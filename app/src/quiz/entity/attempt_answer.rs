@@ -11,8 +11,6 @@ pub struct Model {
     #[sea_orm(column_type = "Text", nullable)]
     pub response: Option<String>,
     pub saved_at: DateTimeUtc,
-    /// Set when the attempt is graded.
-    pub earned: Option<f64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
