@@ -483,7 +483,6 @@ async fn instructors_see_results_with_item_analysis_and_trainees_do_not() {
 
 #[tokio::test]
 async fn a_room_submitting_at_once_is_graded_together_each_attempt_once_with_its_own_score() {
-    use academy_app::quiz::entity::attempt_answer;
     use academy_app::quiz::service::{self, GradeQueue, SaveQueue, StartQueue};
     use std::sync::Arc;
 
@@ -714,7 +713,7 @@ async fn an_edited_quiz_is_what_the_next_attempt_gets_and_old_attempts_keep_thei
 async fn points_graded_before_the_attempt_kept_them_move_onto_it_and_back() {
     use academy_app::quiz::service::{self, SaveQueue, StartQueue};
     use academy_migrations::{Migrator, MigratorTrait};
-    use sea_orm::sea_query::{Alias, Expr, Query};
+    use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
     use sea_orm::ConnectionTrait;
 
     on_each_database(|db| async move {
