@@ -105,6 +105,37 @@ async fn synced(db: &TestDb) -> (Vec<(i64, Question)>, std::sync::Arc<Shelf>) {
     (bank(db).await, std::sync::Arc::new(shelf))
 }
 
+/// Starts `user`'s attempt through the service and answers its first `k` questions right;
+/// returns the attempt and the points those answers are worth.
+async fn answered_right(
+    db: &TestDb,
+    (bank, shelf): (&[(i64, Question)], &Shelf),
+    user: &academy_app::auth::CurrentUser,
+    k: usize,
+    now: chrono::DateTime<chrono::Utc>,
+) -> (i64, f64) {
+    use academy_app::quiz::service::{self, SaveQueue, StartQueue};
+    let (starts, saves) = (StartQueue::default(), SaveQueue::default());
+    let id = service::start(&db.db, (shelf, &starts), user, COURSE, now)
+        .await
+        .unwrap();
+    let sheet = service::view(&db.db, shelf, user, id, now).await.unwrap();
+    let mut expected = 0.0;
+    for qv in sheet.questions.iter().take(k) {
+        let q = &bank.iter().find(|(qid, _)| *qid == qv.id).unwrap().1;
+        let given = service::Answered {
+            attempt: id,
+            question: qv.id,
+            text: &right_answer(q),
+        };
+        service::save(&db.db, (shelf, &saves), user, given, now)
+            .await
+            .unwrap();
+        expected += q.points;
+    }
+    (id, expected)
+}
+
 fn right_answer(q: &Question) -> String {
     match &q.answer {
         Answer::Single(i) => i.to_string(),
@@ -483,35 +514,18 @@ async fn instructors_see_results_with_item_analysis_and_trainees_do_not() {
 
 #[tokio::test]
 async fn a_room_submitting_at_once_is_graded_together_each_attempt_once_with_its_own_score() {
-    use academy_app::quiz::service::{self, GradeQueue, SaveQueue, StartQueue};
+    use academy_app::quiz::service::{self, GradeQueue};
     use std::sync::Arc;
 
     on_each_database(|db| async move {
         let (bank, shelf) = synced(&db).await;
-        let (starts, saves) = (StartQueue::default(), SaveQueue::default());
         // Whole seconds: PostgreSQL keeps microseconds, and the finish time is compared below.
         let now = chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 0);
         // Twelve trainees; trainee k answers the first k questions of their draw right.
         let mut room = Vec::new();
         for k in 0..12 {
             let user = person_with_roles(&db, 10 + k, &[Role::Trainee], None).await;
-            let id = service::start(&db.db, (&shelf, &starts), &user, COURSE, now)
-                .await
-                .unwrap();
-            let sheet = service::view(&db.db, &shelf, &user, id, now).await.unwrap();
-            let mut expected = 0.0;
-            for qv in sheet.questions.iter().take(k) {
-                let q = &bank.iter().find(|(qid, _)| *qid == qv.id).unwrap().1;
-                let given = service::Answered {
-                    attempt: id,
-                    question: qv.id,
-                    text: &right_answer(q),
-                };
-                service::save(&db.db, (&shelf, &saves), &user, given, now)
-                    .await
-                    .unwrap();
-                expected += q.points;
-            }
+            let (id, expected) = answered_right(&db, (&bank, &shelf), &user, k, now).await;
             room.push((user, id, expected));
         }
 
@@ -711,7 +725,7 @@ async fn an_edited_quiz_is_what_the_next_attempt_gets_and_old_attempts_keep_thei
 
 #[tokio::test]
 async fn points_graded_before_the_attempt_kept_them_move_onto_it_and_back() {
-    use academy_app::quiz::service::{self, SaveQueue, StartQueue};
+    use academy_app::quiz::service;
     use academy_migrations::{Migrator, MigratorTrait};
     use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
     use sea_orm::ConnectionTrait;
@@ -720,23 +734,7 @@ async fn points_graded_before_the_attempt_kept_them_move_onto_it_and_back() {
         let (bank, shelf) = synced(&db).await;
         let now = chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 0);
         let user = person_with_roles(&db, 30, &[Role::Trainee], None).await;
-        let starts = StartQueue::default();
-        let id = service::start(&db.db, (&shelf, &starts), &user, COURSE, now)
-            .await
-            .unwrap();
-        let sheet = service::view(&db.db, &shelf, &user, id, now).await.unwrap();
-        let saves = SaveQueue::default();
-        for qv in sheet.questions.iter().take(2) {
-            let q = &bank.iter().find(|(qid, _)| *qid == qv.id).unwrap().1;
-            let given = service::Answered {
-                attempt: id,
-                question: qv.id,
-                text: &right_answer(q),
-            };
-            service::save(&db.db, (&shelf, &saves), &user, given, now)
-                .await
-                .unwrap();
-        }
+        let (id, _) = answered_right(&db, (&bank, &shelf), &user, 2, now).await;
         assert!(service::grade(&db.db, id, "submitted", now).await.unwrap());
         let graded = attempt::Entity::find_by_id(id)
             .one(&db.db)
