@@ -251,8 +251,9 @@ pub async fn start(
         .await?;
     match made {
         Some(id) => Ok(id),
-        // A second "start" at the same moment in another process: the unique (person, quiz,
-        // number) index refused it; the attempt the first one made is the one to resume.
+        // A second "start" at the same moment, written first by an earlier batch or another
+        // process: the unique (person, quiz, number) index refused this one; the attempt the
+        // first one made is the one to resume.
         None => attempts_of(db, user.id, bank.quiz_id)
             .await?
             .into_iter()
