@@ -19,7 +19,7 @@ use academy_app::people::entity::person;
 use academy_app::scheduling::entity::{enrolment, programme, session};
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::json;
-use support::{peak_rss_mb, print_table, run_step, start_server, Step};
+use support::{print_table, run_step, start_server, Step};
 
 /// Organisers asking at once.
 const ORGANISERS: usize = 20;
@@ -163,40 +163,48 @@ async fn run(scale: usize) -> anyhow::Result<(Run, &'static str)> {
         let f = client.get(format!("{base}/healthz")).send();
         async move { support::outcome(f.await) }
     })
-    .await;
+    .await
+    .peak(pid);
     let steps = vec![
         run_step(
             "progress dashboard /progress",
             ORGANISERS,
             get("/progress".into(), "天津示例"),
         )
-        .await,
+        .await
+        .peak(pid),
         run_step(
             "progress export (XLSX)",
             ORGANISERS,
             get("/exports/progress/progress.xlsx".into(), ""),
         )
-        .await,
+        .await
+        .peak(pid),
         run_step(
             "trainee hours export (XLSX)",
             ORGANISERS,
             get("/exports/attendance/trainees.xlsx".into(), ""),
         )
-        .await,
+        .await
+        .peak(pid),
         run_step(
             "certificate board /certificates",
             ORGANISERS,
             get("/certificates".into(), "天津示例"),
         )
-        .await,
+        .await
+        .peak(pid),
         run_step(
             "roll call of the full day",
             ORGANISERS,
             get(format!("/sessions/{full_day}/attendance"), "天津示例"),
         )
-        .await,
+        .await
+        .peak(pid),
     ];
-    let peak_mb = peak_rss_mb(pid);
+    let mut all: Vec<&Step> = vec![&baseline];
+    all.extend(steps.iter());
+    let peak_mb = support::run_peak_mb(&all, pid);
     server.kill().await.ok();
     let _ = std::fs::remove_dir_all(&work);
     bench_db.remove().await;
@@ -209,8 +217,6 @@ async fn run(scale: usize) -> anyhow::Result<(Run, &'static str)> {
             .map(|n| n.get())
             .unwrap_or(0)
     );
-    let mut all: Vec<&Step> = vec![&baseline];
-    all.extend(steps.iter());
     print_table(&all, &baseline);
     println!("server peak resident memory: {peak_mb:.1} MB");
     let mut with_baseline = vec![baseline];
