@@ -16,6 +16,7 @@ mod m20261129_000011_reissue;
 mod m20261129_000012_tier_rules;
 mod m20261130_000013_periods;
 mod m20261207_000014_attempt_points;
+mod m20261207_000015_attempt_pass_mark;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000012_tier_rules::Migration),
             Box::new(m20261130_000013_periods::Migration),
             Box::new(m20261207_000014_attempt_points::Migration),
+            Box::new(m20261207_000015_attempt_pass_mark::Migration),
         ]
     }
 }

@@ -748,8 +748,9 @@ async fn points_graded_before_the_attempt_kept_them_move_onto_it_and_back() {
         assert_eq!(kept.len(), 10);
         assert!(graded.earned.unwrap() > 0.0);
 
-        // Down one step: the points become a row per drawn question again, as they were.
-        Migrator::down(&db.db, Some(1)).await.unwrap();
+        // Down to before the points moved (and before attempts kept their pass mark): the
+        // points become a row per drawn question again, as they were.
+        Migrator::down(&db.db, Some(2)).await.unwrap();
         let rows = db
             .db
             .query_all(
@@ -769,7 +770,8 @@ async fn points_graded_before_the_attempt_kept_them_move_onto_it_and_back() {
             .collect();
         assert_eq!(rows, kept, "a row of points for every drawn question");
 
-        // Up again: back on the attempt, and the answer rows hold only what was answered.
+        // Up again: back on the attempt, and the answer rows hold only what was answered. The
+        // attempt takes its quiz's pass mark.
         Migrator::up(&db.db, None).await.unwrap();
         let again = attempt::Entity::find_by_id(id)
             .one(&db.db)
@@ -777,6 +779,7 @@ async fn points_graded_before_the_attempt_kept_them_move_onto_it_and_back() {
             .unwrap()
             .unwrap();
         assert_eq!(points(&again), kept);
+        assert_eq!(again.pass_percent, 60);
         let answered = academy_app::quiz::entity::attempt_answer::Entity::find()
             .filter(academy_app::quiz::entity::attempt_answer::Column::AttemptId.eq(id))
             .all(&db.db)
@@ -835,6 +838,88 @@ async fn a_room_starting_at_once_gets_an_attempt_each_and_a_double_start_gets_th
             );
         }
         assert_eq!(attempt::Entity::find().count(&db.db).await.unwrap(), 12);
+        db
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_attempt_is_graded_and_reviewed_by_the_pass_mark_it_started_with() {
+    use academy_app::quiz::service::{self, GradeQueue};
+    use sea_orm::QueryOrder;
+    on_each_database(|db| async move {
+        let (questions, shelf) = synced(&db).await;
+        let user = person_with_roles(&db, 1, &[Role::Trainee], None).await;
+        let now = chrono::Utc::now();
+        // Seven of ten right: 70%, a pass under the quiz's mark of 60 when the attempt starts.
+        let (first, expected) = answered_right(&db, (&questions, &shelf), &user, 7, now).await;
+
+        // The course files change before it is submitted: the pass mark rises to 75.
+        let dir = common::content_copy();
+        let file = dir.join(format!("courses/{COURSE}/quiz.toml"));
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(text.contains("pass_percent = 60"));
+        std::fs::write(&file, text.replace("pass_percent = 60", "pass_percent = 75")).unwrap();
+        sync(&db.db, &content::load(&dir).unwrap(), now)
+            .await
+            .unwrap();
+        let stricter = Shelf::load(&db.db).await.unwrap();
+        let questions = bank(&db).await;
+        let grades = GradeQueue::default();
+
+        service::submit(&db.db, &stricter, &grades, &user, first, now)
+            .await
+            .unwrap();
+        let review = service::review(&db.db, &stricter, &user, first, now)
+            .await
+            .unwrap();
+        assert_eq!(review.earned, expected);
+        assert!(
+            (60.0..75.0).contains(&review.percent),
+            "{}",
+            review.percent
+        );
+        assert!(review.passed, "graded by the mark it started with");
+        assert_eq!(review.info.pass_percent, 60);
+        assert_eq!(review.info.questions, 10);
+        assert_eq!(review.info.time_limit_minutes, 20);
+        let items: f64 = review.items.iter().map(|i| i.earned).sum();
+        assert_eq!(items, review.earned, "each question's points as graded");
+        let score = review.percent;
+
+        // The next attempt starts under the new mark, and the same score fails it.
+        let (second, _) = answered_right(&db, (&questions, &stricter), &user, 7, now).await;
+        let sheet = service::view(&db.db, &stricter, &user, second, now)
+            .await
+            .unwrap();
+        assert_eq!(sheet.info.pass_percent, 75);
+        service::submit(&db.db, &stricter, &grades, &user, second, now)
+            .await
+            .unwrap();
+        let review = service::review(&db.db, &stricter, &user, second, now)
+            .await
+            .unwrap();
+        assert_eq!(review.percent, score);
+        assert!(!review.passed);
+        assert_eq!(review.info.pass_percent, 75);
+
+        // The best attempt counts: the pass, not the later fail with the same score.
+        let home = service::overview(&db.db, &stricter, &user, COURSE, now)
+            .await
+            .unwrap();
+        assert_eq!(home.info.pass_percent, 75);
+        assert_eq!(home.counting_percent, Some(score));
+        assert_eq!(home.passed, Some(true));
+        let stored: Vec<i32> = attempt::Entity::find()
+            .filter(attempt::Column::PersonId.eq(user.id))
+            .order_by_asc(attempt::Column::Number)
+            .all(&db.db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|a| a.pass_percent)
+            .collect();
+        assert_eq!(stored, vec![60, 75]);
         db
     })
     .await;

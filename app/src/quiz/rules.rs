@@ -240,12 +240,20 @@ pub fn score<'a>(
     }
 }
 
-/// The score that counts among an attempt history (in attempt order): the best or the last.
-/// `None` when there is no attempt.
-pub fn counting_score(scores: &[f64], counts: Counts) -> Option<f64> {
+/// The graded attempt that counts among an attempt history (in attempt order, each as its
+/// percent and whether it passed under the pass mark it was taken with): the best or the last.
+/// The best is a passed attempt before a failed one (a quiz made stricter later does not undo
+/// a pass), then the higher percent. `None` when there is no attempt.
+pub fn counting_attempt(graded: &[(f64, bool)], counts: Counts) -> Option<(f64, bool)> {
     match counts {
-        Counts::Best => scores.iter().copied().reduce(f64::max),
-        Counts::Last => scores.last().copied(),
+        Counts::Best => graded.iter().copied().reduce(|best, a| {
+            if (a.1, a.0) > (best.1, best.0) {
+                a
+            } else {
+                best
+            }
+        }),
+        Counts::Last => graded.last().copied(),
     }
 }
 
@@ -804,7 +812,7 @@ mod tests {
         }
     }
 
-    // percent, passed, counting_score
+    // percent, passed, counting_attempt
 
     #[test]
     fn percent_rounds_to_one_decimal() {
@@ -825,13 +833,21 @@ mod tests {
     }
 
     #[test]
-    fn counting_score_best_and_last() {
-        let scores = [40.0, 85.5, 70.0];
-        assert_eq!(counting_score(&scores, Counts::Best), Some(85.5));
-        assert_eq!(counting_score(&scores, Counts::Last), Some(70.0));
-        assert_eq!(counting_score(&[12.0], Counts::Best), Some(12.0));
-        assert_eq!(counting_score(&[], Counts::Best), None);
-        assert_eq!(counting_score(&[], Counts::Last), None);
+    fn the_counting_attempt_is_the_best_or_the_last() {
+        let graded = [(40.0, false), (85.5, true), (70.0, true)];
+        assert_eq!(counting_attempt(&graded, Counts::Best), Some((85.5, true)));
+        assert_eq!(counting_attempt(&graded, Counts::Last), Some((70.0, true)));
+        assert_eq!(counting_attempt(&[(12.0, false)], Counts::Best), Some((12.0, false)));
+        assert_eq!(counting_attempt(&[], Counts::Best), None);
+        assert_eq!(counting_attempt(&[], Counts::Last), None);
+    }
+
+    #[test]
+    fn a_pass_under_an_earlier_mark_outranks_a_higher_fail_under_a_stricter_one() {
+        // 70% passed under a mark of 60; the quiz then asked 75, and 72% failed.
+        let graded = [(70.0, true), (72.0, false)];
+        assert_eq!(counting_attempt(&graded, Counts::Best), Some((70.0, true)));
+        assert_eq!(counting_attempt(&graded, Counts::Last), Some((72.0, false)));
     }
 
     // item_stats

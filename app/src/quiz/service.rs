@@ -112,6 +112,31 @@ fn is_over(a: &attempt::Model, now: DateTime<Utc>) -> bool {
     now > a.deadline_at + Duration::seconds(GRACE_SECONDS)
 }
 
+/// The pass mark the attempt started with, which grades it.
+fn pass_mark(a: &attempt::Model) -> u32 {
+    u32::try_from(a.pass_percent).unwrap_or(0).min(100)
+}
+
+/// What the trainee was told when the attempt started: the quiz as it is, with the attempt's own
+/// terms (its questions, time limit and pass mark) where the quiz has changed since.
+fn terms(loaded: &Loaded, a: &attempt::Model, drawn: usize) -> QuizInfo {
+    QuizInfo {
+        questions: drawn as u32,
+        time_limit_minutes: u32::try_from((a.deadline_at - a.started_at).num_minutes())
+            .unwrap_or(0),
+        pass_percent: pass_mark(a),
+        ..loaded.info()
+    }
+}
+
+/// The graded attempts' percent and verdict, in attempt order, for [`rules::counting_attempt`].
+fn graded(attempts: &[attempt::Model]) -> Vec<(f64, bool)> {
+    attempts
+        .iter()
+        .filter_map(|a| Some((a.percent?, a.passed.unwrap_or(false))))
+        .collect()
+}
+
 fn summary(a: &attempt::Model) -> AttemptSummary {
     AttemptSummary {
         id: a.id,
@@ -179,14 +204,13 @@ pub async fn overview(
     let settings = &loaded.bank.settings;
     let mut attempts = attempts_of(db, user.id, loaded.bank.quiz_id).await?;
     close_overdue(db, shelf, &mut attempts, now).await?;
-    let graded: Vec<f64> = attempts.iter().filter_map(|a| a.percent).collect();
-    let counting = rules::counting_score(&graded, settings.counts);
+    let counting = rules::counting_attempt(&graded(&attempts), settings.counts);
     Ok(QuizHome {
         info: loaded.info(),
         open_attempt: attempts.iter().find(|a| a.status == "open").map(|a| a.id),
         attempts_left: settings.attempts.saturating_sub(attempts.len() as u32),
-        counting_percent: counting,
-        passed: counting.map(|p| rules::passed(p, settings.pass_percent)),
+        counting_percent: counting.map(|(percent, _)| percent),
+        passed: counting.map(|(_, passed)| passed),
         attempts: attempts.iter().map(summary).collect(),
     })
 }
@@ -245,6 +269,7 @@ pub async fn start(
                 now,
                 deadline: now + Duration::minutes(i64::from(settings.time_limit_minutes)),
                 possible,
+                pass_percent: settings.pass_percent,
                 draw: serde_json::to_string(&draw).map_err(|_| AppError::Internal)?,
             },
         )
@@ -272,6 +297,8 @@ pub struct Starting {
     pub now: DateTime<Utc>,
     pub deadline: DateTime<Utc>,
     pub possible: f64,
+    /// The quiz's pass mark now: it grades this attempt whatever the quiz says later.
+    pub pass_percent: u32,
     /// [`DrawRows`] as JSON.
     pub draw: String,
 }
@@ -313,6 +340,7 @@ async fn write_starts(
         finished_at: Set(None),
         earned: Set(None),
         possible: Set(j.possible),
+        pass_percent: Set(j.pass_percent.min(100) as i32),
         percent: Set(None),
         passed: Set(None),
         draw: Set(j.draw.clone()),
@@ -375,7 +403,7 @@ pub async fn view(
     }
     Ok(AttemptSheet {
         id: a.id,
-        info: loaded.info(),
+        info: terms(&loaded, &a, draw.len()),
         number: a.number,
         seconds_left: if a.status == "open" {
             (a.deadline_at - now).num_seconds().max(0)
@@ -625,7 +653,7 @@ pub async fn submit(
 }
 
 /// An open attempt ready to be graded: everything that does not change once it is drawn (its
-/// questions, the quiz's pass mark), read before the write turn.
+/// questions, its pass mark), read before the write turn.
 pub struct Grading {
     attempt: attempt::Model,
     bank: Arc<Bank>,
@@ -770,7 +798,7 @@ async fn write_grades(
                     Some((*qid, q, answers.and_then(|a| a.get(qid))))
                 }),
                 j.attempt.possible,
-                j.bank.settings.pass_percent,
+                pass_mark(&j.attempt),
             );
             (j.attempt.id, score)
         })
@@ -899,6 +927,8 @@ pub async fn review(
     let loaded = by_quiz_id(db, shelf, a.quiz_id).await?;
     let draw = draw_of(&a)?;
     let saved = answers_of(db, a.id).await?;
+    // Each question's points as graded (a key corrected since does not regrade the attempt).
+    let points = points_of(&a);
     let mut items = Vec::new();
     for (qid, _) in &draw {
         let Some(q) = loaded.bank.question(*qid) else {
@@ -910,7 +940,10 @@ pub async fn review(
             options: q.options.clone(),
             yours: saved.get(qid).map(encode),
             correct: correct_text(q),
-            earned: rules::grade(q, saved.get(qid)),
+            earned: points
+                .get(qid)
+                .copied()
+                .unwrap_or_else(|| rules::grade(q, saved.get(qid))),
             points: q.points,
             explanation: q.explanation.clone(),
         });
@@ -921,7 +954,7 @@ pub async fn review(
         .map(|p| p.name)
         .unwrap_or_default();
     Ok(ReviewView {
-        info: loaded.info(),
+        info: terms(&loaded, &a, draw.len()),
         number: a.number,
         status: a.status,
         earned: a.earned.unwrap_or(0.0),
@@ -985,21 +1018,21 @@ pub async fn results(
         .collect();
 
     // The attempt that counts, per person.
-    let mut per_person: HashMap<i64, Vec<f64>> = HashMap::new();
+    let mut per_person: HashMap<i64, Vec<(f64, bool)>> = HashMap::new();
     for a in &attempts {
         per_person
             .entry(a.person_id)
             .or_default()
-            .push(a.percent.unwrap_or(0.0));
+            .push((a.percent.unwrap_or(0.0), a.passed.unwrap_or(false)));
     }
-    let counted: Vec<(i64, f64)> = per_person
+    let counted: Vec<(i64, (f64, bool))> = per_person
         .into_iter()
-        .filter_map(|(p, scores)| rules::counting_score(&scores, settings.counts).map(|s| (p, s)))
+        .filter_map(|(p, history)| rules::counting_attempt(&history, settings.counts).map(|s| (p, s)))
         .collect();
     // A person counts in every group they belong to (a trainee seated in two sessions that
     // teach this course counts in both).
     let group = |labels_of: &dyn Fn(i64, &person::Model) -> Vec<String>| -> Vec<GroupRow> {
-        let mut groups: HashMap<String, Vec<f64>> = HashMap::new();
+        let mut groups: HashMap<String, Vec<(f64, bool)>> = HashMap::new();
         for (p, score) in &counted {
             if let Some(person) = people.get(p) {
                 for label in labels_of(*p, person) {
@@ -1012,13 +1045,10 @@ pub async fn results(
             .map(|(label, scores)| GroupRow {
                 people: scores.len() as u32,
                 mean_percent: rules::percent(
-                    scores.iter().sum::<f64>(),
+                    scores.iter().map(|(percent, _)| percent).sum::<f64>(),
                     scores.len() as f64 * 100.0,
                 ),
-                passed: scores
-                    .iter()
-                    .filter(|s| rules::passed(**s, settings.pass_percent))
-                    .count() as u32,
+                passed: scores.iter().filter(|(_, passed)| *passed).count() as u32,
                 label,
             })
             .collect();

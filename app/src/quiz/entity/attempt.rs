@@ -16,6 +16,8 @@ pub struct Model {
     pub finished_at: Option<DateTimeUtc>,
     pub earned: Option<f64>,
     pub possible: f64,
+    /// The pass mark (percent) in force when the attempt started: it grades the attempt.
+    pub pass_percent: i32,
     pub percent: Option<f64>,
     pub passed: Option<bool>,
     /// JSON: the drawn question row ids and each one's option order.
