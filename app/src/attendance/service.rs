@@ -643,12 +643,20 @@ pub async fn progress(db: &impl ConnectionTrait, user: &CurrentUser) -> AppResul
         .into_iter()
         .map(|d| (d.id, d.name_zh))
         .collect();
-    let people = person::Entity::find()
+    // Whose delegate each is and of which tier: no more of a person's row than that.
+    let people: Vec<(i64, Option<i64>, Option<String>)> = person::Entity::find()
+        .select_only()
+        .columns([
+            person::Column::Id,
+            person::Column::EnterpriseId,
+            person::Column::Tier,
+        ])
         .filter(person::Column::EnterpriseId.is_in(enterprises.iter().map(|e| e.id)))
         .filter(person::Column::Active.eq(true))
+        .into_tuple()
         .all(db)
         .await?;
-    let ids: Vec<i64> = people.iter().map(|p| p.id).collect();
+    let ids: Vec<i64> = people.iter().map(|p| p.0).collect();
     // Attended a session of this programme; passed one of the quizzes of their tier's courses
     // in it (not any quiz).
     let (sessions, plans) = match &p {
@@ -671,11 +679,11 @@ pub async fn progress(db: &impl ConnectionTrait, user: &CurrentUser) -> AppResul
         .collect();
     let passed = passes(db, all_quizzes(&plans)).await?;
     let mut by_enterprise: HashMap<i64, Vec<rules::Delegate>> = HashMap::new();
-    for person in &people {
-        if let (Some(e), Some(tier)) = (person.enterprise_id, person.tier.clone()) {
+    for (id, enterprise, tier) in people {
+        if let (Some(e), Some(tier)) = (enterprise, tier) {
             by_enterprise.entry(e).or_default().push(rules::Delegate {
-                attended: attended.contains(&person.id),
-                passed: passed_tier_quiz(&plans, &tier, person.id, &passed),
+                attended: attended.contains(&id),
+                passed: passed_tier_quiz(&plans, &tier, id, &passed),
                 tier,
             });
         }

@@ -14,9 +14,8 @@ use super::entity::certificate;
 use super::pdf::{self, CertificateData, Fonts};
 use super::rules::{self, Standing, TierRule};
 use super::{EligibilityList, EligibilityRow, IssueReport, OwnCertificate, Snapshot, VerifyView};
-use crate::attendance::entity::attendance;
-use crate::attendance::report::minutes_of;
-use crate::attendance::rules::{attended_minutes, percent, Status};
+use crate::attendance::report::attended_by_person;
+use crate::attendance::rules::percent;
 use crate::auth::{CurrentUser, Role};
 use crate::error::{AppError, AppResult};
 use crate::mail::templates::Template;
@@ -26,7 +25,7 @@ use crate::people::entity::{person, person_role};
 use crate::people::tier::Tier;
 use crate::scheduling::entity::programme;
 use crate::scheduling::service::{
-    all_quizzes, current_programme, passed_tier_quiz, passes, period_minutes, tier_plans, tz_of,
+    all_quizzes, current_programme, passed_tier_quiz, passes, tier_plans, tz_of,
     TierPlan, TierPlans,
 };
 
@@ -49,8 +48,6 @@ async fn standings(db: &impl ConnectionTrait) -> AppResult<Standings> {
         sessions,
         by_tier: plans,
     } = tier_plans(db, p.id).await?;
-    let length: HashMap<i64, Vec<i64>> =
-        sessions.iter().map(|s| (s.id, period_minutes(s))).collect();
     let trainees: Vec<i64> = person_role::Entity::find()
         .select_only()
         .column(person_role::Column::PersonId)
@@ -59,15 +56,7 @@ async fn standings(db: &impl ConnectionTrait) -> AppResult<Standings> {
         .all(db)
         .await?;
     let labels = directory::labels(db, trainees.iter().copied()).await?;
-    let mut attended: HashMap<i64, i64> = HashMap::new();
-    for a in attendance::Entity::find()
-        .filter(attendance::Column::SessionId.is_in(sessions.iter().map(|s| s.id)))
-        .all(db)
-        .await?
-    {
-        *attended.entry(a.person_id).or_default() +=
-            attended_minutes(Status::parse(&a.status), minutes_of(&length, &a));
-    }
+    let attended = attended_by_person(db, &sessions).await?;
     let passed = passes(db, all_quizzes(&plans)).await?;
     // Each person's certificate in force, or else their latest revoked one.
     let mut issued: HashMap<i64, certificate::Model> = HashMap::new();
