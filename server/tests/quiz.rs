@@ -859,7 +859,11 @@ async fn an_attempt_is_graded_and_reviewed_by_the_pass_mark_it_started_with() {
         let file = dir.join(format!("courses/{COURSE}/quiz.toml"));
         let text = std::fs::read_to_string(&file).unwrap();
         assert!(text.contains("pass_percent = 60"));
-        std::fs::write(&file, text.replace("pass_percent = 60", "pass_percent = 75")).unwrap();
+        std::fs::write(
+            &file,
+            text.replace("pass_percent = 60", "pass_percent = 75"),
+        )
+        .unwrap();
         sync(&db.db, &content::load(&dir).unwrap(), now)
             .await
             .unwrap();
@@ -874,11 +878,7 @@ async fn an_attempt_is_graded_and_reviewed_by_the_pass_mark_it_started_with() {
             .await
             .unwrap();
         assert_eq!(review.earned, expected);
-        assert!(
-            (60.0..75.0).contains(&review.percent),
-            "{}",
-            review.percent
-        );
+        assert!((60.0..75.0).contains(&review.percent), "{}", review.percent);
         assert!(review.passed, "graded by the mark it started with");
         assert_eq!(review.info.pass_percent, 60);
         assert_eq!(review.info.questions, 10);

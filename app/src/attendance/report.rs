@@ -169,14 +169,14 @@ pub async fn trainee_table(db: &impl ConnectionTrait, district: Option<i64>) -> 
     }
     let attended = attended_by_person(db, &sessions).await?;
     let people: Vec<i64> = person::Entity::find()
+        .select_only()
+        .column(person::Column::Id)
         .filter(person::Column::EnterpriseId.is_not_null())
         .filter(person::Column::Tier.is_not_null())
         .order_by_asc(person::Column::Id)
+        .into_tuple()
         .all(db)
-        .await?
-        .into_iter()
-        .map(|p| p.id)
-        .collect();
+        .await?;
     let labels = directory::labels(db, people.iter().copied()).await?;
     let mut rows = Vec::new();
     for id in people {

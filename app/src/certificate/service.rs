@@ -25,8 +25,8 @@ use crate::people::entity::{person, person_role};
 use crate::people::tier::Tier;
 use crate::scheduling::entity::programme;
 use crate::scheduling::service::{
-    all_quizzes, current_programme, passed_tier_quiz, passes, tier_plans, tz_of,
-    TierPlan, TierPlans,
+    all_quizzes, current_programme, passed_tier_quiz, passes, tier_plans, tz_of, TierPlan,
+    TierPlans,
 };
 
 /// Who sees every certificate and may download any.

@@ -837,7 +837,10 @@ mod tests {
         let graded = [(40.0, false), (85.5, true), (70.0, true)];
         assert_eq!(counting_attempt(&graded, Counts::Best), Some((85.5, true)));
         assert_eq!(counting_attempt(&graded, Counts::Last), Some((70.0, true)));
-        assert_eq!(counting_attempt(&[(12.0, false)], Counts::Best), Some((12.0, false)));
+        assert_eq!(
+            counting_attempt(&[(12.0, false)], Counts::Best),
+            Some((12.0, false))
+        );
         assert_eq!(counting_attempt(&[], Counts::Best), None);
         assert_eq!(counting_attempt(&[], Counts::Last), None);
     }

@@ -1027,7 +1027,9 @@ pub async fn results(
     }
     let counted: Vec<(i64, (f64, bool))> = per_person
         .into_iter()
-        .filter_map(|(p, history)| rules::counting_attempt(&history, settings.counts).map(|s| (p, s)))
+        .filter_map(|(p, history)| {
+            rules::counting_attempt(&history, settings.counts).map(|s| (p, s))
+        })
         .collect();
     // A person counts in every group they belong to (a trainee seated in two sessions that
     // teach this course counts in both).
